@@ -1,0 +1,2 @@
+// Placeholder until the server process lands.
+int main() { return 0; }

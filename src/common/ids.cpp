@@ -1,0 +1,68 @@
+#include "common/ids.hpp"
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <array>
+#include <cctype>
+#include <stdexcept>
+
+namespace spooled {
+
+namespace {
+
+constexpr char kHex[] = "0123456789abcdef";
+
+void fillRandom(unsigned char* out, std::size_t n) {
+  if (RAND_bytes(out, static_cast<int>(n)) != 1) throw std::runtime_error("secure random source failed");
+}
+
+std::string toHex(const unsigned char* data, std::size_t n) {
+  std::string s;
+  s.reserve(n * 2);
+  for (std::size_t i = 0; i < n; ++i) {
+    s.push_back(kHex[data[i] >> 4]);
+    s.push_back(kHex[data[i] & 0x0f]);
+  }
+  return s;
+}
+
+}  // namespace
+
+std::string newUuid() {
+  std::array<unsigned char, 16> b{};
+  fillRandom(b.data(), b.size());
+  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
+  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
+  const std::string hex = toHex(b.data(), b.size());
+  return hex.substr(0, 8) + '-' + hex.substr(8, 4) + '-' + hex.substr(12, 4) + '-' + hex.substr(16, 4) + '-' +
+         hex.substr(20, 12);
+}
+
+bool isUuid(std::string_view t) {
+  if (t.size() != 36) return false;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (t[i] != '-') return false;
+    } else if (!std::isxdigit(static_cast<unsigned char>(t[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string randomHex(std::size_t bytes) {
+  std::string raw(bytes, '\0');
+  fillRandom(reinterpret_cast<unsigned char*>(raw.data()), bytes);
+  return toHex(reinterpret_cast<const unsigned char*>(raw.data()), bytes);
+}
+
+std::string sha256Hex(std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr) != 1)
+    throw std::runtime_error("sha256 failed");
+  return toHex(digest, len);
+}
+
+}  // namespace spooled

@@ -1,0 +1,20 @@
+#pragma once
+// Identifiers and secrets: random UUIDs for ids, random tokens for keys, SHA-256 for hashing keys.
+#include <string>
+#include <string_view>
+
+namespace spooled {
+
+// A random (version 4) UUID in canonical lowercase form, from a cryptographic source.
+std::string newUuid();
+
+// True when text is a canonical 8-4-4-4-12 hex UUID.
+bool isUuid(std::string_view text);
+
+// `bytes` random bytes from a cryptographic source, hex-encoded.
+std::string randomHex(std::size_t bytes);
+
+// Lowercase hex SHA-256 of data.
+std::string sha256Hex(std::string_view data);
+
+}  // namespace spooled

@@ -1,0 +1,3 @@
+namespace spooled {
+const char* sdkVersion() { return SPOOLED_SDK_VERSION; }
+}  // namespace spooled

@@ -1,0 +1,42 @@
+#pragma once
+// Worker registration and liveness: register, heartbeat, deregister, and marking silent workers offline.
+#include <optional>
+#include <string>
+
+#include "server/core/job_engine.hpp"
+#include "server/store/store.hpp"
+
+namespace spooled::server {
+
+struct RegisterWorkerInput {
+  std::string queueName;
+  std::string hostname;
+  std::optional<std::string> workerType;
+  int maxConcurrency = 5;
+  json metadata = json::object();
+  std::optional<std::string> version;
+};
+
+struct WorkerHeartbeatInput {
+  int currentJobs = 0;
+  std::optional<std::string> status;  // healthy | degraded | draining
+  std::optional<json> metadata;
+};
+
+class WorkerRegistry {
+ public:
+  // A worker silent for `offlineAfter` is marked offline by markSilentWorkersOffline().
+  WorkerRegistry(Store& store, std::chrono::seconds offlineAfter = std::chrono::seconds(90), NowFn now = nowMs);
+
+  WorkerRecord registerWorker(const std::string& orgId, const RegisterWorkerInput& input);
+  WorkerRecord heartbeat(const std::string& orgId, const std::string& workerId, const WorkerHeartbeatInput& input);
+  WorkerRecord deregister(const std::string& orgId, const std::string& workerId);
+  int markSilentWorkersOffline(int batchLimit = 500);
+
+ private:
+  Store& store_;
+  std::chrono::seconds offlineAfter_;
+  NowFn now_;
+};
+
+}  // namespace spooled::server

@@ -1,0 +1,125 @@
+#pragma once
+// Plain rows the store keeps. No behaviour here: the rules that change these rows live in core/.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/time.hpp"
+#include "spooled/json.hpp"
+
+namespace spooled::server {
+
+enum class JobStatus { Pending, Scheduled, Processing, Completed, Failed, Deadletter, Cancelled };
+
+std::string_view toString(JobStatus status);
+std::optional<JobStatus> parseJobStatus(std::string_view text);
+inline constexpr JobStatus kAllJobStatuses[] = {JobStatus::Pending,   JobStatus::Scheduled,  JobStatus::Processing,
+                                                JobStatus::Completed, JobStatus::Failed,     JobStatus::Deadletter,
+                                                JobStatus::Cancelled};
+
+struct JobRecord {
+  std::string id;
+  std::string orgId;
+  std::string queueName;
+  JobStatus status = JobStatus::Pending;
+  json payload = json::object();
+  std::optional<json> result;
+  int retryCount = 0;
+  int maxRetries = 3;
+  std::optional<std::string> lastError;
+  TimePoint createdAt{};
+  TimePoint updatedAt{};
+  std::optional<TimePoint> scheduledAt;  // not claimable before this time
+  std::optional<TimePoint> startedAt;
+  std::optional<TimePoint> completedAt;
+  std::optional<TimePoint> expiresAt;  // never claimed after this time
+  int priority = 0;
+  std::optional<json> tags;
+  int timeoutSeconds = 300;
+  std::optional<std::string> parentJobId;
+  std::optional<std::string> completionWebhook;
+  std::optional<std::string> assignedWorkerId;
+  std::optional<std::string> leaseId;  // fencing token of the current claim
+  std::optional<TimePoint> leaseExpiresAt;
+  std::optional<std::string> idempotencyKey;
+  std::optional<int> progress;  // extension: 0-100
+  std::optional<std::string> progressMessage;
+};
+
+struct WorkerRecord {
+  std::string id;
+  std::string orgId;
+  std::string queueName;
+  std::string hostname;
+  std::optional<std::string> workerType;
+  int maxConcurrency = 5;
+  int currentJobs = 0;
+  std::string status = "healthy";  // healthy | degraded | offline | draining
+  TimePoint lastHeartbeat{};
+  json metadata = json::object();
+  std::optional<std::string> version;
+  TimePoint registeredAt{};
+};
+
+struct OrganizationRecord {
+  std::string id;
+  std::string name;
+  std::string slug;
+  std::string planTier = "enterprise";
+  std::optional<std::string> billingEmail;
+  json settings = json::object();
+  std::optional<std::string> webhookToken;
+  TimePoint createdAt{};
+  TimePoint updatedAt{};
+};
+
+struct ApiKeyRecord {
+  std::string id;
+  std::string orgId;
+  std::string name;
+  std::string keyHash;  // SHA-256 hex of the raw key; the raw key is never stored
+  std::vector<std::string> queues;  // empty: every queue
+  std::optional<int> rateLimit;
+  bool isActive = true;
+  TimePoint createdAt{};
+  std::optional<TimePoint> lastUsed;
+  std::optional<TimePoint> expiresAt;
+};
+
+struct QueueRecord {
+  std::string id;
+  std::string orgId;
+  std::string queueName;
+  int maxRetries = 3;
+  int defaultTimeout = 300;
+  std::optional<int> rateLimit;
+  bool enabled = true;
+  bool paused = false;
+  std::optional<TimePoint> pausedAt;
+  std::optional<std::string> pauseReason;
+  json settings = json::object();
+  TimePoint createdAt{};
+  TimePoint updatedAt{};
+};
+
+struct JobQuery {
+  std::string orgId;
+  std::optional<std::string> queueName;
+  std::optional<JobStatus> status;
+  std::optional<std::string> tag;  // jobs whose tags object has this key
+  int limit = 50;
+  int offset = 0;
+  std::string orderBy = "created_at";  // created_at | priority | updated_at | scheduled_at
+  bool descending = true;
+};
+
+struct WorkerQuery {
+  std::string orgId;
+  std::optional<std::string> queueName;
+  std::optional<std::string> status;
+  int limit = 100;
+  int offset = 0;
+};
+
+}  // namespace spooled::server

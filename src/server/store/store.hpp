@@ -1,0 +1,110 @@
+#pragma once
+// The storage seam. Core code sees only these interfaces; SQLite and PostgreSQL implement them and
+// pass one conformance suite (tests/unit/store_test.cpp). Nothing here exposes a backend handle.
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "server/store/records.hpp"
+
+namespace spooled::server {
+
+// Reads. Implementations are used by one thread at a time (Store hands each caller its own).
+class StoreReader {
+ public:
+  virtual ~StoreReader() = default;
+
+  virtual std::optional<JobRecord> findJob(const std::string& orgId, const std::string& jobId) = 0;
+  virtual std::optional<JobRecord> findJobByIdempotencyKey(const std::string& orgId, const std::string& key) = 0;
+  virtual std::vector<JobRecord> listJobs(const JobQuery& query) = 0;
+  // Count of jobs per status for one organization, optionally one queue. Statuses with no jobs may be absent.
+  virtual std::map<JobStatus, long long> countJobsByStatus(const std::string& orgId,
+                                                           const std::optional<std::string>& queueName) = 0;
+
+  virtual std::optional<WorkerRecord> findWorker(const std::string& orgId, const std::string& workerId) = 0;
+  virtual std::vector<WorkerRecord> listWorkers(const WorkerQuery& query) = 0;
+
+  virtual std::optional<OrganizationRecord> findOrganization(const std::string& orgId) = 0;
+  virtual std::optional<OrganizationRecord> findOrganizationBySlug(const std::string& slug) = 0;
+  virtual std::vector<OrganizationRecord> listOrganizations() = 0;
+
+  virtual std::optional<ApiKeyRecord> findApiKeyByHash(const std::string& keyHash) = 0;
+  virtual std::optional<ApiKeyRecord> findApiKey(const std::string& orgId, const std::string& keyId) = 0;
+  virtual std::vector<ApiKeyRecord> listApiKeys(const std::string& orgId) = 0;
+
+  virtual std::optional<QueueRecord> findQueue(const std::string& orgId, const std::string& queueName) = 0;
+  virtual std::vector<QueueRecord> listQueues(const std::string& orgId) = 0;
+};
+
+// A write transaction. Its reads see its own writes. Every method throws on a storage failure.
+class StoreTx : public StoreReader {
+ public:
+  virtual void insertJob(const JobRecord& job) = 0;
+  virtual void updateJob(const JobRecord& job) = 0;  // replaces every column of the row with this id
+  // Ready jobs of one queue: status pending or scheduled, scheduled_at absent or <= now, expires_at
+  // absent or > now. Highest priority first, then oldest (created_at, then id). At most `limit`.
+  // Must be an index lookup. PostgreSQL locks the rows it returns (FOR UPDATE SKIP LOCKED).
+  virtual std::vector<JobRecord> findClaimableJobs(const std::string& orgId, const std::string& queueName,
+                                                   TimePoint now, int limit) = 0;
+  // Processing jobs of every organization whose lease_expires_at <= now, oldest lease first.
+  virtual std::vector<JobRecord> findExpiredLeases(TimePoint now, int limit) = 0;
+
+  virtual void insertWorker(const WorkerRecord& worker) = 0;
+  virtual void updateWorker(const WorkerRecord& worker) = 0;
+  // Workers of every organization, not offline, whose last_heartbeat < cutoff.
+  virtual std::vector<WorkerRecord> findWorkersSilentSince(TimePoint cutoff, int limit) = 0;
+
+  virtual void insertOrganization(const OrganizationRecord& org) = 0;
+  virtual void updateOrganization(const OrganizationRecord& org) = 0;
+  virtual void insertApiKey(const ApiKeyRecord& key) = 0;
+  virtual void updateApiKey(const ApiKeyRecord& key) = 0;
+
+  virtual void upsertQueue(const QueueRecord& queue) = 0;
+  virtual void deleteQueue(const std::string& orgId, const std::string& queueName) = 0;
+};
+
+// A database. Thread-safe: any thread may call read() and write() at any time.
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Runs fn in a write transaction and returns only once its changes are durably committed.
+  // Concurrent calls may share one commit (group commit). If fn throws, its changes are rolled back,
+  // the exception is rethrown here, and other calls in the same commit are unaffected.
+  virtual void write(const std::function<void(StoreTx&)>& fn) = 0;
+
+  // Runs fn against committed data on a connection of its own.
+  virtual void read(const std::function<void(StoreReader&)>& fn) = 0;
+
+  // "sqlite" or "postgres".
+  virtual std::string backendName() const = 0;
+
+  // True when the database answers a trivial query.
+  virtual bool ping() = 0;
+
+  template <typename F>
+  auto writeResult(F&& fn) {
+    using R = decltype(fn(std::declval<StoreTx&>()));
+    std::optional<R> out;
+    write([&](StoreTx& tx) { out.emplace(fn(tx)); });
+    return std::move(*out);
+  }
+
+  template <typename F>
+  auto readResult(F&& fn) {
+    using R = decltype(fn(std::declval<StoreReader&>()));
+    std::optional<R> out;
+    read([&](StoreReader& r) { out.emplace(fn(r)); });
+    return std::move(*out);
+  }
+};
+
+// Opens the database named by a URL: "sqlite:PATH" (relative or absolute; parent folders are created)
+// or "postgres://..." / "postgresql://...". Applies pending migrations. Throws std::runtime_error
+// with a readable message when the URL is unsupported or the database cannot be opened.
+std::unique_ptr<Store> openStore(const std::string& databaseUrl);
+
+}  // namespace spooled::server
