@@ -1,0 +1,42 @@
+#pragma once
+// SpooledClient: the entry point of the SDK. One client holds a small pool of keep-alive connections,
+// the retry policy and the circuit breaker for one server and one API key.
+#include <memory>
+
+#include "spooled/client_options.hpp"
+#include "spooled/jobs.hpp"
+#include "spooled/workers.hpp"
+
+namespace spooled {
+
+// The SDK version, e.g. "0.1.0" (sent in the User-Agent).
+const char* sdkVersion() noexcept;
+
+// Thread-safe: share one client between all threads and workers of a process rather than making one
+// per thread (connections are pooled). Neither copyable nor movable, since resources and workers hold
+// references to it: own it by value in main() or in a std::shared_ptr / std::unique_ptr.
+class SpooledClient {
+ public:
+  // Resolves environment fallbacks (ClientOptions::resolved). Throws ValidationError when no API key
+  // is configured; makes no network call.
+  explicit SpooledClient(ClientOptions options = {});
+  ~SpooledClient();
+  SpooledClient(const SpooledClient&) = delete;
+  SpooledClient& operator=(const SpooledClient&) = delete;
+
+  JobsResource& jobs() noexcept { return jobs_; }
+  WorkersResource& workers() noexcept { return workers_; }
+
+  // Releases the pooled connections. Idempotent. Calls made after (or racing with) close() throw
+  // SpooledError with code "CLIENT_CLOSED". The destructor closes too.
+  void close();
+  // The resolved options (environment fallbacks applied).
+  const ClientOptions& options() const noexcept;
+
+ private:
+  std::unique_ptr<detail::ApiCaller> api_;
+  JobsResource jobs_;
+  WorkersResource workers_;
+};
+
+}  // namespace spooled

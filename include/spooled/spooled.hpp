@@ -1,0 +1,9 @@
+#pragma once
+// Umbrella header of libspooled: #include "spooled/spooled.hpp" and link spooled::spooled.
+#include "spooled/client.hpp"          // SpooledClient, sdkVersion()
+#include "spooled/client_options.hpp"  // ClientOptions, RetryOptions, CircuitBreakerOptions
+#include "spooled/errors.hpp"          // SpooledError and its subclasses
+#include "spooled/jobs.hpp"            // JobsResource and job types
+#include "spooled/json.hpp"            // spooled::json (nlohmann::json)
+#include "spooled/workers.hpp"         // WorkersResource and worker types
+// worker runtime (SpooledWorker, WorkerOptions, JobContext) — added by the worker engineer:
