@@ -1,0 +1,47 @@
+#pragma once
+// The job state machine: every legal change of a JobRecord's state, as pure functions (no I/O), so it
+// is unit-tested on its own and shared by every store. JobEngine loads a row, applies one of these,
+// and writes the row back inside one transaction.
+//
+//   pending/scheduled --claim--> processing --complete--> completed
+//                                processing --fail/lease expiry--> pending (retry later) | deadletter
+//   pending/scheduled/processing --cancel--> cancelled
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "server/store/records.hpp"
+
+namespace spooled::server {
+
+struct LeaseRef;
+
+// Status of a new job: scheduled when it is due later than now, otherwise pending.
+JobStatus initialStatus(const std::optional<TimePoint>& scheduledAt, TimePoint now);
+
+// Hands a ready job to a worker under a fresh lease.
+void applyClaim(JobRecord& job, const std::string& workerId, const std::string& leaseId, TimePoint now,
+                std::chrono::seconds leaseDuration);
+
+// Throws ApiError unless `lease` still holds `job` at `now`:
+// JOB_CANCELLED when the job was cancelled while this worker held it, LEASE_EXPIRED when the job is no
+// longer processing under this worker and lease id, or its lease ran out.
+void requireLease(const JobRecord& job, const LeaseRef& lease, TimePoint now);
+
+void applyComplete(JobRecord& job, const std::optional<json>& result, TimePoint now);
+
+// One failed attempt. With retries left (and retryable), the job waits `retryDelay` and returns to the
+// queue; otherwise it is dead-lettered. Returns true when it will be retried.
+bool applyFailure(JobRecord& job, const std::string& error, bool retryable, TimePoint now,
+                  std::chrono::milliseconds retryDelay);
+
+void applyLeaseRenewal(JobRecord& job, TimePoint now, std::chrono::seconds leaseDuration);
+
+void applyProgress(JobRecord& job, int percent, const std::optional<std::string>& message, TimePoint now);
+
+// Throws CONFLICT when the job has already finished (completed, failed, deadletter, cancelled).
+void applyCancel(JobRecord& job, TimePoint now);
+
+bool isFinal(JobStatus status);
+
+}  // namespace spooled::server

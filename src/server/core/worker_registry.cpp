@@ -1,0 +1,78 @@
+#include "server/core/worker_registry.hpp"
+
+#include "common/error_code.hpp"
+#include "common/ids.hpp"
+
+namespace spooled::server {
+
+namespace {
+
+WorkerRecord loadWorker(StoreTx& tx, const std::string& orgId, const std::string& workerId) {
+  auto worker = tx.findWorker(orgId, workerId);
+  if (!worker) throw ApiError(ErrorCode::NotFound, "worker " + workerId + " not found");
+  return std::move(*worker);
+}
+
+}  // namespace
+
+WorkerRegistry::WorkerRegistry(Store& store, std::chrono::seconds offlineAfter, NowFn now)
+    : store_(store), offlineAfter_(offlineAfter), now_(std::move(now)) {}
+
+WorkerRecord WorkerRegistry::registerWorker(const std::string& orgId, const RegisterWorkerInput& input) {
+  const TimePoint now = now_();
+  WorkerRecord worker;
+  worker.id = newUuid();
+  worker.orgId = orgId;
+  worker.queueName = input.queueName;
+  worker.hostname = input.hostname;
+  worker.workerType = input.workerType;
+  worker.maxConcurrency = input.maxConcurrency;
+  worker.metadata = input.metadata;
+  worker.version = input.version;
+  worker.status = "healthy";
+  worker.lastHeartbeat = now;
+  worker.registeredAt = now;
+  store_.write([&](StoreTx& tx) { tx.insertWorker(worker); });
+  return worker;
+}
+
+WorkerRecord WorkerRegistry::heartbeat(const std::string& orgId, const std::string& workerId,
+                                       const WorkerHeartbeatInput& input) {
+  const TimePoint now = now_();
+  return store_.writeResult([&](StoreTx& tx) {
+    WorkerRecord worker = loadWorker(tx, orgId, workerId);
+    worker.currentJobs = input.currentJobs;
+    // A worker marked offline after a network partition comes back by heartbeating again.
+    worker.status = input.status.value_or("healthy");
+    if (input.metadata) worker.metadata = *input.metadata;
+    worker.lastHeartbeat = now;
+    tx.updateWorker(worker);
+    return worker;
+  });
+}
+
+WorkerRecord WorkerRegistry::deregister(const std::string& orgId, const std::string& workerId) {
+  const TimePoint now = now_();
+  return store_.writeResult([&](StoreTx& tx) {
+    WorkerRecord worker = loadWorker(tx, orgId, workerId);
+    worker.status = "offline";
+    worker.currentJobs = 0;
+    worker.lastHeartbeat = now;
+    tx.updateWorker(worker);
+    return worker;
+  });
+}
+
+int WorkerRegistry::markSilentWorkersOffline(int batchLimit) {
+  const TimePoint cutoff = now_() - offlineAfter_;
+  return store_.writeResult([&](StoreTx& tx) {
+    auto silent = tx.findWorkersSilentSince(cutoff, batchLimit);
+    for (WorkerRecord& worker : silent) {
+      worker.status = "offline";
+      tx.updateWorker(worker);
+    }
+    return static_cast<int>(silent.size());
+  });
+}
+
+}  // namespace spooled::server
