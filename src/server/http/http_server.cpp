@@ -1,0 +1,76 @@
+#include "server/http/http_server.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "server/http/listener.hpp"
+
+namespace spooled::server {
+
+namespace asio = boost::asio;
+
+// Member order matters: destruction runs bottom-up, so the io_context (whose queued handlers own
+// sessions) goes before the hub the sessions unregister from, and the pool is joined before both.
+struct HttpServer::Impl {
+  Impl(const RequestDispatcher& dispatcher, HttpServerOptions opts)
+      : options(std::move(opts)),
+        pool(static_cast<std::size_t>(std::max(1, options.workerThreads))),
+        hub(dispatcher, pool, options.idleTimeout, options.bodyLimit) {}
+
+  HttpServerOptions options;
+  asio::thread_pool pool;
+  SessionHub hub;
+  asio::io_context ioc;
+  std::shared_ptr<Listener> listener;
+  std::vector<std::thread> ioThreads;
+  std::mutex stopMutex;
+  bool started = false;
+  bool stopped = false;
+};
+
+HttpServer::HttpServer(const RequestDispatcher& dispatcher, HttpServerOptions options)
+    : impl_(std::make_unique<Impl>(dispatcher, std::move(options))) {}
+
+HttpServer::~HttpServer() { stop(); }
+
+int HttpServer::start() {
+  auto& d = *impl_;
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(d.options.host, ec);
+  if (ec) throw std::runtime_error("--host must be an IP address, got '" + d.options.host + "'");
+  try {
+    d.listener = std::make_shared<Listener>(d.ioc, asio::ip::tcp::endpoint(address, static_cast<unsigned short>(d.options.port)), d.hub);
+  } catch (const boost::system::system_error& e) {
+    throw std::runtime_error("cannot listen on " + d.options.host + ":" + std::to_string(d.options.port) + ": " +
+                             e.code().message());
+  }
+  d.listener->start();
+  for (int i = 0; i < std::max(1, d.options.ioThreads); ++i) d.ioThreads.emplace_back([&d] { d.ioc.run(); });
+  d.started = true;
+  return d.listener->port();
+}
+
+void HttpServer::stop() {
+  auto& d = *impl_;
+  std::lock_guard lock(d.stopMutex);
+  if (d.stopped) return;
+  d.stopped = true;
+  if (d.started) {
+    d.listener->stop();
+    d.hub.beginDrain();
+    if (!d.hub.waitUntilEmpty(std::chrono::steady_clock::now() + d.options.drainTimeout))
+      spdlog::warn("drain timed out after {} s; closing remaining connections", d.options.drainTimeout.count());
+  }
+  d.ioc.stop();
+  for (auto& t : d.ioThreads) t.join();
+  d.ioThreads.clear();
+  d.pool.join();
+}
+
+}  // namespace spooled::server

@@ -1,0 +1,44 @@
+#pragma once
+// The HTTP server: io threads that read and write connections, and a worker pool that runs handlers
+// (which may block on the store) so io threads never block. Beast stays inside http/*.cpp.
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "server/http/request_dispatcher.hpp"
+
+namespace spooled::server {
+
+struct HttpServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080;                                  // 0: any free port (see HttpServer::start)
+  int ioThreads = 2;
+  int workerThreads = 16;                           // handlers in flight at once
+  std::chrono::seconds idleTimeout{60};             // a connection silent this long is closed
+  std::size_t bodyLimit = 1536 * 1024;              // above the 1 MiB payload limit, see http_session.cpp
+  std::chrono::seconds drainTimeout{30};            // how long stop() waits for in-flight requests
+};
+
+class HttpServer {
+ public:
+  // dispatcher must outlive the server.
+  HttpServer(const RequestDispatcher& dispatcher, HttpServerOptions options);
+  ~HttpServer();  // stop()
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds and starts serving; returns the bound port. Throws std::runtime_error when the address
+  // cannot be bound or is not an IP address.
+  int start();
+
+  // Graceful: stops accepting, answers requests already read (with Connection: close), closes idle
+  // connections, waits up to drainTimeout, then stops the threads. Idempotent.
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace spooled::server

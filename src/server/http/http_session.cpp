@@ -1,0 +1,149 @@
+#include "server/http/http_session.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <cctype>
+
+#include "server/http/error_response.hpp"
+
+namespace spooled::server {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+// ---- SessionHub ----------------------------------------------------------------------------------
+
+void SessionHub::add(const std::shared_ptr<HttpSession>& session) {
+  std::lock_guard lock(mutex_);
+  sessions_[session.get()] = session;
+}
+
+void SessionHub::remove(const HttpSession* session) {
+  std::lock_guard lock(mutex_);
+  sessions_.erase(session);
+  if (sessions_.empty()) emptied_.notify_all();
+}
+
+void SessionHub::beginDrain() {
+  stopping_.store(true);
+  std::vector<std::shared_ptr<HttpSession>> live;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& [ptr, weak] : sessions_)
+      if (auto s = weak.lock()) live.push_back(std::move(s));
+  }
+  for (auto& s : live) s->closeWhenIdle();
+}
+
+bool SessionHub::waitUntilEmpty(std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock lock(mutex_);
+  return emptied_.wait_until(lock, deadline, [&] { return sessions_.empty(); });
+}
+
+// ---- HttpSession ---------------------------------------------------------------------------------
+
+HttpSession::HttpSession(asio::ip::tcp::socket&& socket, SessionHub& hub) : stream_(std::move(socket)), hub_(hub) {}
+
+HttpSession::~HttpSession() { hub_.remove(this); }
+
+void HttpSession::start() {
+  asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&HttpSession::readRequest, shared_from_this()));
+}
+
+void HttpSession::closeWhenIdle() {
+  asio::post(stream_.get_executor(), [self = shared_from_this()] {
+    if (self->busy_) {
+      self->closeAfterResponse_ = true;
+    } else {
+      // Aborts the pending read; onRead then lets the session end.
+      self->stream_.cancel();
+    }
+  });
+}
+
+void HttpSession::readRequest() {
+  if (hub_.stopping()) return shutdown();
+  parser_.emplace();
+  // Larger than the 1 MiB payload limit, so an oversized payload reaches validation and gets a JSON
+  // 413 rather than a dropped connection; a body beyond even this gets the same 413 from onRead.
+  parser_->body_limit(hub_.bodyLimit());
+  stream_.expires_after(hub_.idleTimeout());
+  http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession::onRead, shared_from_this()));
+}
+
+void HttpSession::onRead(beast::error_code ec, std::size_t) {
+  if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted)
+    return shutdown();
+  if (ec == http::error::body_limit) {
+    busy_ = true;
+    const unsigned version = parser_->get().version();
+    return writeResponse(errorResponse(ErrorCode::PayloadTooLarge, "Request body exceeds " +
+                                                                       std::to_string(hub_.bodyLimit()) + " bytes"),
+                         false, version);
+  }
+  if (ec) {
+    // Bytes that are not HTTP get a 400 and the connection closes; socket errors just close.
+    if (ec.category() == http::make_error_code(http::error::bad_method).category()) {
+      busy_ = true;
+      return writeResponse(errorResponse(ErrorCode::BadRequest, "Malformed HTTP request: " + ec.message()), false, 11);
+    }
+    return shutdown();
+  }
+  handOff(parser_->release());
+}
+
+void HttpSession::handOff(Request&& req) {
+  busy_ = true;
+  const bool keepAlive = req.keep_alive();
+  const unsigned version = req.version();
+
+  HttpRequest request;
+  request.method = std::string(req.method_string());
+  request.setTarget(std::string(req.target()));
+  for (const auto& field : req) {
+    std::string name(field.name_string());
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    request.headers[std::move(name)] = std::string(field.value());
+  }
+  request.body = std::move(req.body());
+
+  // The handler may block on the store, so it runs on the worker pool, never on an io thread.
+  stream_.expires_never();
+  asio::post(hub_.pool(), [self = shared_from_this(), request = std::move(request), keepAlive, version]() mutable {
+    HttpResponse response = self->hub_.dispatcher().dispatch(std::move(request));
+    asio::post(self->stream_.get_executor(), [self, response = std::move(response), keepAlive, version]() mutable {
+      self->writeResponse(std::move(response), keepAlive, version);
+    });
+  });
+}
+
+void HttpSession::writeResponse(HttpResponse&& response, bool keepAlive, unsigned version) {
+  response_ = std::make_shared<Response>(static_cast<http::status>(response.status), version);
+  response_->set(http::field::server, "spooled-server");
+  if (!response.contentType.empty()) response_->set(http::field::content_type, response.contentType);
+  for (const auto& [name, value] : response.headers) response_->set(name, value);
+  response_->body() = std::move(response.body);
+  response_->keep_alive(keepAlive && !closeAfterResponse_ && !hub_.stopping());
+  response_->prepare_payload();
+
+  stream_.expires_after(hub_.idleTimeout());
+  http::async_write(stream_, *response_,
+                    beast::bind_front_handler(&HttpSession::onWrite, shared_from_this(), response_->need_eof()));
+}
+
+void HttpSession::onWrite(bool close, beast::error_code ec, std::size_t) {
+  busy_ = false;
+  response_.reset();
+  if (ec || close || closeAfterResponse_) return shutdown();
+  readRequest();
+}
+
+void HttpSession::shutdown() {
+  beast::error_code ignored;
+  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+}
+
+}  // namespace spooled::server

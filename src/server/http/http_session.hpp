@@ -1,0 +1,82 @@
+#pragma once
+// One HTTP/1.1 connection: read a request, hand it to the worker pool, write the answer back on the
+// connection's strand, repeat while keep-alive holds. Internal to http/ (includes Beast); only
+// listener.cpp and http_server.cpp include it.
+#include <atomic>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+
+#include "server/http/request_dispatcher.hpp"
+
+namespace spooled::server {
+
+class HttpSession;
+
+// What every session of one server shares. Thread-safe.
+class SessionHub {
+ public:
+  SessionHub(const RequestDispatcher& dispatcher, boost::asio::thread_pool& pool, std::chrono::seconds idleTimeout,
+             std::size_t bodyLimit)
+      : dispatcher_(dispatcher), pool_(pool), idleTimeout_(idleTimeout), bodyLimit_(bodyLimit) {}
+
+  const RequestDispatcher& dispatcher() const { return dispatcher_; }
+  boost::asio::thread_pool& pool() { return pool_; }
+  std::chrono::seconds idleTimeout() const { return idleTimeout_; }
+  std::size_t bodyLimit() const { return bodyLimit_; }
+  bool stopping() const { return stopping_.load(); }
+
+  void add(const std::shared_ptr<HttpSession>& session);
+  void remove(const HttpSession* session);
+  // Refuses new work, closes idle connections, and lets busy ones close after their response.
+  void beginDrain();
+  // Waits until every session has closed or the deadline passes; true when all closed.
+  bool waitUntilEmpty(std::chrono::steady_clock::time_point deadline);
+
+ private:
+  const RequestDispatcher& dispatcher_;
+  boost::asio::thread_pool& pool_;
+  const std::chrono::seconds idleTimeout_;
+  const std::size_t bodyLimit_;
+  std::atomic<bool> stopping_{false};
+  std::mutex mutex_;
+  std::condition_variable emptied_;
+  std::unordered_map<const HttpSession*, std::weak_ptr<HttpSession>> sessions_;
+};
+
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+ public:
+  HttpSession(boost::asio::ip::tcp::socket&& socket, SessionHub& hub);
+  ~HttpSession();
+
+  void start();
+  // Called on drain from any thread: closes the connection now if idle, else after the response.
+  void closeWhenIdle();
+
+ private:
+  using Request = boost::beast::http::request<boost::beast::http::string_body>;
+  using Response = boost::beast::http::response<boost::beast::http::string_body>;
+
+  void readRequest();
+  void onRead(boost::beast::error_code ec, std::size_t bytes);
+  void handOff(Request&& request);
+  void writeResponse(struct HttpResponse&& response, bool keepAlive, unsigned version);
+  void onWrite(bool close, boost::beast::error_code ec, std::size_t bytes);
+  void shutdown();
+
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;
+  SessionHub& hub_;
+  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  std::shared_ptr<Response> response_;  // kept alive until its write completes
+  bool busy_ = false;                   // a request is being handled or answered (strand only)
+  bool closeAfterResponse_ = false;     // strand only
+};
+
+}  // namespace spooled::server

@@ -1,0 +1,47 @@
+#pragma once
+// Maps method + path to a handler. Patterns are literal segments and "{name}" segments that match one
+// non-empty segment; when several patterns match, the one with a literal earliest wins, so
+// "/api/v1/jobs/claim" beats "/api/v1/jobs/{id}". Built once at start-up, then read-only (thread-safe).
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "server/http/http_types.hpp"
+
+namespace spooled::server {
+
+using Handler = std::function<HttpResponse(const HttpRequest&)>;
+
+enum class Access {
+  Public,  // no credentials (health probes)
+  ApiKey,  // `Authorization: Bearer <key>`; the handler gets request.auth
+};
+
+struct Route {
+  std::string method;
+  std::string pattern;
+  Access access = Access::ApiKey;
+  Handler handler;
+  std::vector<std::string> segments;  // pattern split on '/'
+};
+
+class Router {
+ public:
+  void add(std::string method, std::string pattern, Access access, Handler handler);
+
+  struct Match {
+    enum class Kind { Found, NotFound, MethodNotAllowed } kind = Kind::NotFound;
+    const Route* route = nullptr;                    // when Found
+    std::map<std::string, std::string> params;       // when Found
+    std::vector<std::string> allowedMethods;         // when MethodNotAllowed
+  };
+  Match match(const std::string& method, const std::string& path) const;
+
+  const std::vector<Route>& routes() const { return routes_; }
+
+ private:
+  std::vector<Route> routes_;
+};
+
+}  // namespace spooled::server
