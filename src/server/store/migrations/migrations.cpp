@@ -1,0 +1,60 @@
+#include "server/store/migrations/migrations.hpp"
+
+#include <stdexcept>
+#include <string>
+
+#include "server/store/sqlite/sqlite_connection.hpp"
+
+namespace spooled::server {
+namespace {
+
+void checkOrdered(std::span<const Migration> migrations) {
+  int previous = 0;
+  for (const auto& m : migrations) {
+    if (m.version <= previous)
+      throw std::runtime_error("schema migrations out of order at version " + std::to_string(m.version));
+    previous = m.version;
+  }
+}
+
+int appliedVersion(SqliteConnection& conn) {
+  return std::stoi(conn.queryText("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").value_or("0"));
+}
+
+}  // namespace
+
+int applySqliteMigrations(SqliteConnection& conn, std::span<const Migration> migrations, TimePoint now) {
+  checkOrdered(migrations);
+  // IMMEDIATE takes the write lock first, so two processes opening one file cannot both migrate.
+  conn.exec("BEGIN IMMEDIATE");
+  try {
+    conn.exec(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT");
+    int current = appliedVersion(conn);
+    int known = migrations.empty() ? 0 : migrations.back().version;
+    if (current > known)
+      throw std::runtime_error("the database has schema version " + std::to_string(current) +
+                               " but this build knows only up to " + std::to_string(known) +
+                               "; it was written by a newer spooled-server");
+    int applied = 0;
+    for (const auto& m : migrations) {
+      if (m.version <= current) continue;
+      conn.exec(std::string(m.sql));
+      SqliteQuery record =
+          conn.prepare("INSERT INTO schema_migrations (version, description, applied_at) VALUES (?1, ?2, ?3)");
+      record.bindInt(1, m.version);
+      record.bindText(2, m.description);
+      record.bindInt(3, toEpochMs(now));
+      record.run();
+      ++applied;
+    }
+    conn.exec("COMMIT");
+    return applied;
+  } catch (...) {
+    if (conn.inTransaction()) conn.exec("ROLLBACK");
+    throw;
+  }
+}
+
+}  // namespace spooled::server

@@ -1,0 +1,122 @@
+// The SQLite schema as an append-only list of migrations. Never edit a released step; add one.
+// Conventions: times are INTEGER milliseconds since the epoch, JSON is TEXT, absent values are NULL,
+// booleans are INTEGER 0/1. Tables are STRICT so a wrongly typed bind fails loudly.
+#include "server/store/migrations/migrations.hpp"
+
+namespace spooled::server {
+namespace {
+
+constexpr std::string_view kInitialSchema = R"sql(
+CREATE TABLE organizations (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  slug TEXT NOT NULL UNIQUE,
+  plan_tier TEXT NOT NULL,
+  billing_email TEXT,
+  settings TEXT NOT NULL,
+  webhook_token TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE api_keys (
+  id TEXT PRIMARY KEY,
+  org_id TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  key_hash TEXT NOT NULL UNIQUE,
+  queues TEXT NOT NULL,
+  rate_limit INTEGER,
+  is_active INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  last_used INTEGER,
+  expires_at INTEGER
+) STRICT;
+CREATE INDEX idx_api_keys_org ON api_keys (org_id, created_at);
+
+CREATE TABLE queues (
+  id TEXT PRIMARY KEY,
+  org_id TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+  queue_name TEXT NOT NULL,
+  max_retries INTEGER NOT NULL,
+  default_timeout INTEGER NOT NULL,
+  rate_limit INTEGER,
+  enabled INTEGER NOT NULL,
+  paused INTEGER NOT NULL,
+  paused_at INTEGER,
+  pause_reason TEXT,
+  settings TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  UNIQUE (org_id, queue_name)
+) STRICT;
+
+CREATE TABLE workers (
+  id TEXT PRIMARY KEY,
+  org_id TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+  queue_name TEXT NOT NULL,
+  hostname TEXT NOT NULL,
+  worker_type TEXT,
+  max_concurrency INTEGER NOT NULL,
+  current_jobs INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  last_heartbeat INTEGER NOT NULL,
+  metadata TEXT NOT NULL,
+  version TEXT,
+  registered_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX idx_workers_org_queue ON workers (org_id, queue_name);
+-- Partial: offline workers (the bulk, over time) stay out of the reaper's index.
+CREATE INDEX idx_workers_silent ON workers (last_heartbeat) WHERE status <> 'offline';
+
+CREATE TABLE jobs (
+  id TEXT PRIMARY KEY,
+  org_id TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+  queue_name TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN
+    ('pending', 'scheduled', 'processing', 'completed', 'failed', 'deadletter', 'cancelled')),
+  payload TEXT NOT NULL,
+  result TEXT,
+  retry_count INTEGER NOT NULL,
+  max_retries INTEGER NOT NULL,
+  last_error TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  scheduled_at INTEGER,
+  started_at INTEGER,
+  completed_at INTEGER,
+  expires_at INTEGER,
+  priority INTEGER NOT NULL,
+  tags TEXT,
+  timeout_seconds INTEGER NOT NULL,
+  parent_job_id TEXT,
+  completion_webhook TEXT,
+  assigned_worker_id TEXT,
+  lease_id TEXT,
+  lease_expires_at INTEGER,
+  idempotency_key TEXT,
+  progress INTEGER,
+  progress_message TEXT
+) STRICT;
+-- Claim: equality on (org, queue), then already in claim order, so LIMIT n reads about n entries.
+-- Partial, so finished jobs never slow it down; the claim query repeats this WHERE word for word.
+CREATE INDEX idx_jobs_ready ON jobs (org_id, queue_name, priority DESC, created_at, id)
+  WHERE status IN ('pending', 'scheduled');
+-- Lease reaper: only processing jobs, in expiry order.
+CREATE INDEX idx_jobs_leases ON jobs (lease_expires_at) WHERE status = 'processing';
+-- NULL keys are many and not indexed; a key is unique within its organization only.
+CREATE UNIQUE INDEX uq_jobs_idempotency ON jobs (org_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
+-- Job lists and counts by organization, queue and status.
+CREATE INDEX idx_jobs_org_queue_status ON jobs (org_id, queue_name, status, created_at);
+CREATE INDEX idx_jobs_org_status ON jobs (org_id, status, created_at);
+CREATE INDEX idx_jobs_org_created ON jobs (org_id, created_at);
+)sql";
+
+constexpr Migration kSqliteMigrations[] = {
+    {1, "initial schema: organizations, api_keys, queues, workers, jobs", kInitialSchema},
+};
+
+}  // namespace
+
+std::span<const Migration> sqliteMigrations() { return kSqliteMigrations; }
+
+}  // namespace spooled::server

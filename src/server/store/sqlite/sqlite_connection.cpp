@@ -1,0 +1,128 @@
+#include "server/store/sqlite/sqlite_connection.hpp"
+
+#include <sqlite3.h>
+
+namespace spooled::server {
+
+bool SqliteError::isConstraintViolation() const { return (code_ & 0xff) == SQLITE_CONSTRAINT; }
+
+// --- SqliteQuery ---
+
+SqliteQuery::SqliteQuery(const SqliteConnection& conn, sqlite3_stmt* stmt, bool& inUse)
+    : conn_(conn), stmt_(stmt), inUse_(inUse) {
+  inUse_ = true;
+}
+
+SqliteQuery::~SqliteQuery() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+  inUse_ = false;
+}
+
+void SqliteQuery::check(int rc) const {
+  if (rc != SQLITE_OK) conn_.throwError(rc, sqlite3_sql(stmt_));
+}
+
+void SqliteQuery::bindNull(int index) { check(sqlite3_bind_null(stmt_, index)); }
+
+void SqliteQuery::bindInt(int index, std::int64_t value) { check(sqlite3_bind_int64(stmt_, index, value)); }
+
+void SqliteQuery::bindText(int index, std::string_view value) {
+  check(sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
+}
+
+int SqliteQuery::parameterIndex(const char* name) const { return sqlite3_bind_parameter_index(stmt_, name); }
+
+void SqliteQuery::bindTextByName(const char* name, std::string_view value) {
+  if (int index = parameterIndex(name); index > 0) bindText(index, value);
+}
+
+void SqliteQuery::bindIntByName(const char* name, std::int64_t value) {
+  if (int index = parameterIndex(name); index > 0) bindInt(index, value);
+}
+
+bool SqliteQuery::step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  conn_.throwError(rc, sqlite3_sql(stmt_));
+}
+
+void SqliteQuery::run() {
+  while (step()) {
+  }
+}
+
+bool SqliteQuery::isNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+
+std::int64_t SqliteQuery::columnInt(int column) const { return sqlite3_column_int64(stmt_, column); }
+
+std::string SqliteQuery::columnText(int column) const {
+  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
+  if (text == nullptr) return {};
+  return std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
+}
+
+// --- SqliteConnection ---
+
+void SqliteConnection::StatementDeleter::operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
+
+SqliteConnection::SqliteConnection(const std::string& path, Mode mode, int busyTimeoutMs) {
+  // NOMUTEX: a connection is only ever used by one thread at a time (the writer, or a checked-out reader).
+  int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
+  flags |= mode == Mode::ReadOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string message = "cannot open SQLite database '" + path + "': " +
+                          (db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc));
+    sqlite3_close_v2(db_);
+    throw SqliteError(rc, message);
+  }
+  sqlite3_busy_timeout(db_, busyTimeoutMs);
+}
+
+SqliteConnection::~SqliteConnection() {
+  statements_.clear();  // finalize every statement before closing, or close would fail with SQLITE_BUSY
+  sqlite3_close_v2(db_);
+}
+
+void SqliteConnection::throwError(int rc, std::string_view context) const {
+  throw SqliteError(rc, std::string(sqlite3_errmsg(db_)) + " (in: " + std::string(context) + ")");
+}
+
+void SqliteConnection::exec(const std::string& sql) {
+  char* error = nullptr;
+  int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error);
+  if (rc != SQLITE_OK) {
+    std::string message = error != nullptr ? error : sqlite3_errstr(rc);
+    sqlite3_free(error);
+    throw SqliteError(rc, message + " (in: " + sql + ")");
+  }
+}
+
+void SqliteConnection::run(const std::string& sql) { prepare(sql).run(); }
+
+std::optional<std::string> SqliteConnection::queryText(const std::string& sql) {
+  SqliteQuery query = prepare(sql);
+  if (!query.step()) return std::nullopt;
+  return query.columnText(0);
+}
+
+SqliteQuery SqliteConnection::prepare(const std::string& sql) {
+  auto it = statements_.find(sql);
+  if (it == statements_.end()) {
+    sqlite3_stmt* stmt = nullptr;
+    int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size() + 1), SQLITE_PREPARE_PERSISTENT,
+                                &stmt, nullptr);
+    if (rc != SQLITE_OK) throwError(rc, sql);
+    it = statements_.emplace(sql, CachedStatement{std::unique_ptr<sqlite3_stmt, StatementDeleter>(stmt)}).first;
+  }
+  if (it->second.inUse) throw std::logic_error("SQLite statement used while already in use: " + sql);
+  return SqliteQuery(*this, it->second.stmt.get(), it->second.inUse);
+}
+
+bool SqliteConnection::inTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
+
+int SqliteConnection::changes() const { return sqlite3_changes(db_); }
+
+}  // namespace spooled::server

@@ -1,0 +1,106 @@
+#pragma once
+// A SQLite connection with RAII ownership and a per-connection cache of prepared statements, so
+// each distinct SQL text is compiled once for the life of the connection.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace spooled::server {
+
+// A failure reported by SQLite. `code()` is the extended result code (e.g. SQLITE_CONSTRAINT_UNIQUE).
+class SqliteError : public std::runtime_error {
+ public:
+  SqliteError(int code, const std::string& message) : std::runtime_error(message), code_(code) {}
+  int code() const { return code_; }
+  bool isConstraintViolation() const;
+
+ private:
+  int code_;
+};
+
+class SqliteConnection;
+
+// One use of a cached statement: bind, step, read columns. Resets the statement and clears its
+// bindings when it goes out of scope, so the next use starts clean.
+class SqliteQuery {
+ public:
+  SqliteQuery(const SqliteConnection& conn, sqlite3_stmt* stmt, bool& inUse);
+  SqliteQuery(const SqliteQuery&) = delete;
+  SqliteQuery& operator=(const SqliteQuery&) = delete;
+  ~SqliteQuery();
+
+  // Parameters are 1-based, as in SQL ("?1").
+  void bindNull(int index);
+  void bindInt(int index, std::int64_t value);
+  void bindText(int index, std::string_view value);
+  // Binds a ":name" parameter; does nothing when the SQL has no such parameter.
+  void bindTextByName(const char* name, std::string_view value);
+  void bindIntByName(const char* name, std::int64_t value);
+
+  // Advances to the next row; false when there are no more rows.
+  bool step();
+  // Steps to completion of a statement that returns no rows.
+  void run();
+
+  // Columns are 0-based, as in sqlite3_column_*.
+  bool isNull(int column) const;
+  std::int64_t columnInt(int column) const;
+  std::string columnText(int column) const;
+
+ private:
+  void check(int rc) const;
+  int parameterIndex(const char* name) const;
+
+  const SqliteConnection& conn_;
+  sqlite3_stmt* stmt_;
+  bool& inUse_;
+};
+
+class SqliteConnection {
+ public:
+  enum class Mode { ReadWrite, ReadOnly };
+
+  SqliteConnection(const std::string& path, Mode mode, int busyTimeoutMs);
+  SqliteConnection(const SqliteConnection&) = delete;
+  SqliteConnection& operator=(const SqliteConnection&) = delete;
+  ~SqliteConnection();
+
+  // Runs a script of one or more statements that return no rows (DDL); compiled on every call.
+  void exec(const std::string& sql);
+  // Runs one statement that returns no rows (transaction control), prepared once and cached.
+  void run(const std::string& sql);
+  // The first column of the first row of a one-off statement, or nullopt when it yields no row.
+  std::optional<std::string> queryText(const std::string& sql);
+
+  // The cached statement for this SQL text, prepared on first use. Throws std::logic_error if the
+  // same statement is already in use (a caller nested two uses of one query).
+  SqliteQuery prepare(const std::string& sql);
+
+  // False once an error or ROLLBACK has ended the transaction (SQLite rolls back by itself on some errors).
+  bool inTransaction() const;
+  // Rows changed by the most recent INSERT/UPDATE/DELETE.
+  int changes() const;
+
+  [[noreturn]] void throwError(int rc, std::string_view context) const;
+
+ private:
+  struct StatementDeleter {
+    void operator()(sqlite3_stmt* stmt) const;
+  };
+  struct CachedStatement {
+    std::unique_ptr<sqlite3_stmt, StatementDeleter> stmt;
+    bool inUse = false;
+  };
+
+  sqlite3* db_ = nullptr;
+  std::unordered_map<std::string, CachedStatement> statements_;  // node-based: inUse flags stay put
+};
+
+}  // namespace spooled::server

@@ -1,0 +1,171 @@
+#include "server/store/sqlite/sqlite_reader.hpp"
+
+#include <array>
+#include <stdexcept>
+#include <utility>
+
+namespace spooled::server {
+namespace {
+
+using Jobs = SqliteRows<JobRecord>;
+using Workers = SqliteRows<WorkerRecord>;
+using Organizations = SqliteRows<OrganizationRecord>;
+using ApiKeys = SqliteRows<ApiKeyRecord>;
+using Queues = SqliteRows<QueueRecord>;
+
+// The columns a job list may be sorted by. The user's text is only ever compared against these.
+constexpr std::array<std::string_view, 4> kJobOrderColumns = {"created_at", "priority", "updated_at", "scheduled_at"};
+
+// An optional filter clause and the named parameter it binds.
+struct Filter {
+  const char* clause;
+  const char* parameter;
+  std::optional<std::string_view> value;
+};
+
+std::string whereClause(const std::vector<Filter>& filters) {
+  std::string sql = "WHERE org_id = :org";
+  for (const auto& filter : filters)
+    if (filter.value) sql += filter.clause;
+  return sql;
+}
+
+void bindFilters(SqliteQuery& query, const std::string& orgId, const std::vector<Filter>& filters) {
+  query.bindTextByName(":org", orgId);
+  for (const auto& filter : filters)
+    if (filter.value) query.bindTextByName(filter.parameter, *filter.value);
+}
+
+std::optional<std::string_view> view(const std::optional<std::string>& text) {
+  if (!text) return std::nullopt;
+  return std::string_view(*text);
+}
+
+std::vector<Filter> jobFilters(const JobQuery& q) {
+  std::optional<std::string_view> status;
+  if (q.status) status = toString(*q.status);  // a view of a literal, so it outlives the filter
+  // The tag matches a key of a tags object, or a string element of a tags array (PostgreSQL's `?`).
+  static constexpr const char* kTagClause =
+      " AND EXISTS (SELECT 1 FROM json_each(jobs.tags) AS t WHERE CASE json_type(jobs.tags)"
+      " WHEN 'object' THEN t.key = :tag WHEN 'array' THEN t.value = :tag END)";
+  return {Filter{" AND queue_name = :queue", ":queue", view(q.queueName)},
+          Filter{" AND status = :status", ":status", status}, Filter{kTagClause, ":tag", view(q.tag)}};
+}
+
+}  // namespace
+
+std::string listJobsSql(const JobQuery& query) {
+  bool known = false;
+  for (auto column : kJobOrderColumns) known = known || column == query.orderBy;
+  if (!known) throw std::invalid_argument("cannot order jobs by '" + query.orderBy + "'");
+  const char* direction = query.descending ? " DESC" : " ASC";
+  // NULLS LAST spelled out so that both stores agree (PostgreSQL's default differs for DESC).
+  return Jobs::select() + whereClause(jobFilters(query)) + " ORDER BY " + query.orderBy + direction +
+         " NULLS LAST, id" + direction + " LIMIT :limit OFFSET :offset";
+}
+
+template <class I>
+std::optional<JobRecord> SqliteReaderImpl<I>::findJob(const std::string& orgId, const std::string& jobId) {
+  static const std::string sql = Jobs::select() + "WHERE org_id = ?1 AND id = ?2";
+  return fetchOne<JobRecord>(sql, {orgId, jobId});
+}
+
+template <class I>
+std::optional<JobRecord> SqliteReaderImpl<I>::findJobByIdempotencyKey(const std::string& orgId,
+                                                                     const std::string& key) {
+  static const std::string sql = Jobs::select() + "WHERE org_id = ?1 AND idempotency_key = ?2";
+  return fetchOne<JobRecord>(sql, {orgId, key});
+}
+
+template <class I>
+std::vector<JobRecord> SqliteReaderImpl<I>::listJobs(const JobQuery& q) {
+  SqliteQuery query = conn_.prepare(listJobsSql(q));
+  bindFilters(query, q.orgId, jobFilters(q));
+  query.bindIntByName(":limit", q.limit);
+  query.bindIntByName(":offset", q.offset);
+  return Jobs::readAll(query);
+}
+
+template <class I>
+std::map<JobStatus, long long> SqliteReaderImpl<I>::countJobsByStatus(const std::string& orgId,
+                                                                      const std::optional<std::string>& queueName) {
+  const std::vector<Filter> filters = {Filter{" AND queue_name = :queue", ":queue", view(queueName)}};
+  SqliteQuery query = conn_.prepare("SELECT status, COUNT(*) FROM jobs " + whereClause(filters) + " GROUP BY status");
+  bindFilters(query, orgId, filters);
+  std::map<JobStatus, long long> counts;
+  while (query.step())
+    if (auto status = parseJobStatus(query.columnText(0))) counts[*status] = query.columnInt(1);
+  return counts;
+}
+
+template <class I>
+std::optional<WorkerRecord> SqliteReaderImpl<I>::findWorker(const std::string& orgId, const std::string& workerId) {
+  static const std::string sql = Workers::select() + "WHERE org_id = ?1 AND id = ?2";
+  return fetchOne<WorkerRecord>(sql, {orgId, workerId});
+}
+
+template <class I>
+std::vector<WorkerRecord> SqliteReaderImpl<I>::listWorkers(const WorkerQuery& q) {
+  const std::vector<Filter> filters = {Filter{" AND queue_name = :queue", ":queue", view(q.queueName)},
+                                           Filter{" AND status = :status", ":status", view(q.status)}};
+  SqliteQuery query = conn_.prepare(Workers::select() + whereClause(filters) +
+                                    " ORDER BY registered_at DESC, id DESC LIMIT :limit OFFSET :offset");
+  bindFilters(query, q.orgId, filters);
+  query.bindIntByName(":limit", q.limit);
+  query.bindIntByName(":offset", q.offset);
+  return Workers::readAll(query);
+}
+
+template <class I>
+std::optional<OrganizationRecord> SqliteReaderImpl<I>::findOrganization(const std::string& orgId) {
+  static const std::string sql = Organizations::select() + "WHERE id = ?1";
+  return fetchOne<OrganizationRecord>(sql, {orgId});
+}
+
+template <class I>
+std::optional<OrganizationRecord> SqliteReaderImpl<I>::findOrganizationBySlug(const std::string& slug) {
+  static const std::string sql = Organizations::select() + "WHERE slug = ?1";
+  return fetchOne<OrganizationRecord>(sql, {slug});
+}
+
+template <class I>
+std::vector<OrganizationRecord> SqliteReaderImpl<I>::listOrganizations() {
+  static const std::string sql = Organizations::select() + "ORDER BY created_at, id";
+  return fetchAll<OrganizationRecord>(sql, {});
+}
+
+template <class I>
+std::optional<ApiKeyRecord> SqliteReaderImpl<I>::findApiKeyByHash(const std::string& keyHash) {
+  // Not organization-scoped on purpose: this is how a request's key finds its organization.
+  static const std::string sql = ApiKeys::select() + "WHERE key_hash = ?1";
+  return fetchOne<ApiKeyRecord>(sql, {keyHash});
+}
+
+template <class I>
+std::optional<ApiKeyRecord> SqliteReaderImpl<I>::findApiKey(const std::string& orgId, const std::string& keyId) {
+  static const std::string sql = ApiKeys::select() + "WHERE org_id = ?1 AND id = ?2";
+  return fetchOne<ApiKeyRecord>(sql, {orgId, keyId});
+}
+
+template <class I>
+std::vector<ApiKeyRecord> SqliteReaderImpl<I>::listApiKeys(const std::string& orgId) {
+  static const std::string sql = ApiKeys::select() + "WHERE org_id = ?1 ORDER BY created_at, id";
+  return fetchAll<ApiKeyRecord>(sql, {orgId});
+}
+
+template <class I>
+std::optional<QueueRecord> SqliteReaderImpl<I>::findQueue(const std::string& orgId, const std::string& queueName) {
+  static const std::string sql = Queues::select() + "WHERE org_id = ?1 AND queue_name = ?2";
+  return fetchOne<QueueRecord>(sql, {orgId, queueName});
+}
+
+template <class I>
+std::vector<QueueRecord> SqliteReaderImpl<I>::listQueues(const std::string& orgId) {
+  static const std::string sql = Queues::select() + "WHERE org_id = ?1 ORDER BY queue_name";
+  return fetchAll<QueueRecord>(sql, {orgId});
+}
+
+template class SqliteReaderImpl<StoreReader>;
+template class SqliteReaderImpl<StoreTx>;
+
+}  // namespace spooled::server

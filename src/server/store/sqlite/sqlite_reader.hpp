@@ -1,0 +1,66 @@
+#pragma once
+// StoreReader on one SQLite connection. It is a template over its interface so that the write
+// transaction (StoreTx, itself a StoreReader) reuses every read method on the writer connection
+// instead of restating them.
+#include <initializer_list>
+#include <string>
+
+#include "server/store/sqlite/sqlite_connection.hpp"
+#include "server/store/sqlite/sqlite_rows.hpp"
+#include "server/store/store.hpp"
+
+namespace spooled::server {
+
+template <class Interface>
+class SqliteReaderImpl : public Interface {
+ public:
+  explicit SqliteReaderImpl(SqliteConnection& conn) : conn_(conn) {}
+
+  std::optional<JobRecord> findJob(const std::string& orgId, const std::string& jobId) override;
+  std::optional<JobRecord> findJobByIdempotencyKey(const std::string& orgId, const std::string& key) override;
+  std::vector<JobRecord> listJobs(const JobQuery& query) override;
+  std::map<JobStatus, long long> countJobsByStatus(const std::string& orgId,
+                                                   const std::optional<std::string>& queueName) override;
+
+  std::optional<WorkerRecord> findWorker(const std::string& orgId, const std::string& workerId) override;
+  std::vector<WorkerRecord> listWorkers(const WorkerQuery& query) override;
+
+  std::optional<OrganizationRecord> findOrganization(const std::string& orgId) override;
+  std::optional<OrganizationRecord> findOrganizationBySlug(const std::string& slug) override;
+  std::vector<OrganizationRecord> listOrganizations() override;
+
+  std::optional<ApiKeyRecord> findApiKeyByHash(const std::string& keyHash) override;
+  std::optional<ApiKeyRecord> findApiKey(const std::string& orgId, const std::string& keyId) override;
+  std::vector<ApiKeyRecord> listApiKeys(const std::string& orgId) override;
+
+  std::optional<QueueRecord> findQueue(const std::string& orgId, const std::string& queueName) override;
+  std::vector<QueueRecord> listQueues(const std::string& orgId) override;
+
+ protected:
+  template <class Record>
+  std::vector<Record> fetchAll(const std::string& sql, std::initializer_list<SqlParam> params) {
+    SqliteQuery query = conn_.prepare(sql);
+    bindParams(query, params);
+    return SqliteRows<Record>::readAll(query);
+  }
+
+  template <class Record>
+  std::optional<Record> fetchOne(const std::string& sql, std::initializer_list<SqlParam> params) {
+    SqliteQuery query = conn_.prepare(sql);
+    bindParams(query, params);
+    return SqliteRows<Record>::readOne(query);
+  }
+
+  SqliteConnection& conn_;
+};
+
+extern template class SqliteReaderImpl<StoreReader>;
+extern template class SqliteReaderImpl<StoreTx>;
+
+using SqliteReader = SqliteReaderImpl<StoreReader>;
+
+// The SQL of listJobs for this query. Only whitelisted column names are spliced in; every value is
+// a named parameter. Throws std::invalid_argument for an orderBy outside the whitelist.
+std::string listJobsSql(const JobQuery& query);
+
+}  // namespace spooled::server

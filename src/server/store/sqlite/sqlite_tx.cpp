@@ -1,0 +1,85 @@
+#include "server/store/sqlite/sqlite_tx.hpp"
+
+#include <stdexcept>
+
+namespace spooled::server {
+
+template <class Record>
+void SqliteTx::writeRow(const std::string& sql, const Record& record, const char* what) {
+  SqliteQuery query = conn_.prepare(sql);
+  SqliteRows<Record>::bind(query, record);
+  query.run();
+  if (conn_.changes() == 0) throw std::runtime_error(std::string(what) + ": no row with id '" + record.id + "'");
+}
+
+// The literal status list must match the WHERE of the partial index idx_jobs_ready exactly, or
+// SQLite will not use that index (see migrations/sqlite_migrations.cpp).
+const std::string& SqliteTx::claimableJobsSql() {
+  static const std::string sql = SqliteRows<JobRecord>::select() +
+                                 "WHERE org_id = ?1 AND queue_name = ?2 AND status IN ('pending', 'scheduled')"
+                                 " AND (scheduled_at IS NULL OR scheduled_at <= ?3)"
+                                 " AND (expires_at IS NULL OR expires_at > ?3)"
+                                 " ORDER BY priority DESC, created_at ASC, id ASC LIMIT ?4";
+  return sql;
+}
+
+const std::string& SqliteTx::expiredLeasesSql() {
+  static const std::string sql = SqliteRows<JobRecord>::select() +
+                                 "WHERE status = 'processing' AND lease_expires_at <= ?1"
+                                 " ORDER BY lease_expires_at, id LIMIT ?2";
+  return sql;
+}
+
+const std::string& SqliteTx::silentWorkersSql() {
+  static const std::string sql = SqliteRows<WorkerRecord>::select() +
+                                 "WHERE status <> 'offline' AND last_heartbeat < ?1"
+                                 " ORDER BY last_heartbeat, id LIMIT ?2";
+  return sql;
+}
+
+void SqliteTx::insertJob(const JobRecord& job) { writeRow(SqliteRows<JobRecord>::insert(), job, "insertJob"); }
+
+void SqliteTx::updateJob(const JobRecord& job) { writeRow(SqliteRows<JobRecord>::update(), job, "updateJob"); }
+
+std::vector<JobRecord> SqliteTx::findClaimableJobs(const std::string& orgId, const std::string& queueName,
+                                                   TimePoint now, int limit) {
+  return fetchAll<JobRecord>(claimableJobsSql(), {orgId, queueName, toEpochMs(now), limit});
+}
+
+std::vector<JobRecord> SqliteTx::findExpiredLeases(TimePoint now, int limit) {
+  return fetchAll<JobRecord>(expiredLeasesSql(), {toEpochMs(now), limit});
+}
+
+void SqliteTx::insertWorker(const WorkerRecord& worker) {
+  writeRow(SqliteRows<WorkerRecord>::insert(), worker, "insertWorker");
+}
+
+void SqliteTx::updateWorker(const WorkerRecord& worker) {
+  writeRow(SqliteRows<WorkerRecord>::update(), worker, "updateWorker");
+}
+
+std::vector<WorkerRecord> SqliteTx::findWorkersSilentSince(TimePoint cutoff, int limit) {
+  return fetchAll<WorkerRecord>(silentWorkersSql(), {toEpochMs(cutoff), limit});
+}
+
+void SqliteTx::insertOrganization(const OrganizationRecord& org) {
+  writeRow(SqliteRows<OrganizationRecord>::insert(), org, "insertOrganization");
+}
+
+void SqliteTx::updateOrganization(const OrganizationRecord& org) {
+  writeRow(SqliteRows<OrganizationRecord>::update(), org, "updateOrganization");
+}
+
+void SqliteTx::insertApiKey(const ApiKeyRecord& key) { writeRow(SqliteRows<ApiKeyRecord>::insert(), key, "insertApiKey"); }
+
+void SqliteTx::updateApiKey(const ApiKeyRecord& key) { writeRow(SqliteRows<ApiKeyRecord>::update(), key, "updateApiKey"); }
+
+void SqliteTx::upsertQueue(const QueueRecord& queue) { writeRow(upsertQueueSql(), queue, "upsertQueue"); }
+
+void SqliteTx::deleteQueue(const std::string& orgId, const std::string& queueName) {
+  SqliteQuery query = conn_.prepare("DELETE FROM queues WHERE org_id = ?1 AND queue_name = ?2");
+  bindParams(query, {orgId, queueName});
+  query.run();
+}
+
+}  // namespace spooled::server
