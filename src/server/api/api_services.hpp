@@ -1,0 +1,48 @@
+#pragma once
+// What the resource handlers share: the store and the core services they call, plus the few helpers
+// every resource needs (path ids, queue permissions). Route tables are in each resource's file.
+#include <atomic>
+#include <string>
+
+#include "server/core/job_engine.hpp"
+#include "server/core/job_notifier.hpp"
+#include "server/core/worker_registry.hpp"
+#include "server/http/router.hpp"
+#include "server/store/store.hpp"
+
+namespace spooled::server {
+
+struct ApiServices {
+  ApiServices(Store& s, JobEngine& j, WorkerRegistry& w, JobNotifier& n) : store(s), jobs(j), workers(w), notifier(n) {}
+
+  Store& store;
+  JobEngine& jobs;
+  WorkerRegistry& workers;
+  JobNotifier& notifier;
+
+  // Long-poll claims (wait_ms) each hold a worker-pool thread while parked, so at most this many
+  // park at once; a claim beyond that answers at once, as if wait_ms were 0.
+  int maxParkedClaims = 8;
+  std::atomic<int> parkedClaims{0};
+  // Set at shutdown so parked claims return promptly.
+  std::atomic<bool> shuttingDown{false};
+};
+
+// The "{id}" path parameter when it is a UUID; any other text is 404 (it cannot name a record).
+std::string pathUuid(const HttpRequest& request, const std::string& what);
+
+// 403 ACCESS_DENIED when the caller's key is limited to other queues.
+void requireQueueAccess(const AuthContext& auth, const std::string& queueName);
+
+// The `{"success": true}` body of worker acknowledgements.
+HttpResponse successResponse();
+
+// A route handler that calls fn with the shared services.
+using ServiceHandler = HttpResponse (*)(ApiServices&, const HttpRequest&);
+Handler withServices(ApiServices& services, ServiceHandler fn);
+
+void addJobRoutes(Router& router, ApiServices& services);
+void addWorkerRoutes(Router& router, ApiServices& services);
+void addHealthRoutes(Router& router, ApiServices& services);
+
+}  // namespace spooled::server

@@ -1,0 +1,211 @@
+// /api/v1/jobs: create, list, get, cancel, and the worker endpoints claim, complete, fail, heartbeat
+// and progress. Each handler only parses and validates, calls JobEngine or the store, and renders.
+#include <algorithm>
+#include <chrono>
+
+#include "common/error_code.hpp"
+#include "server/api/api_services.hpp"
+#include "server/api/job_json.hpp"
+#include "server/api/validation.hpp"
+
+namespace spooled::server {
+
+namespace {
+
+constexpr int kMaxClaimWaitMs = 30000;
+// A parked claim re-checks at least this often, so jobs that become due by their scheduled_at (no
+// notification announces those) still start promptly.
+constexpr std::chrono::milliseconds kClaimRecheck{1000};
+
+HttpResponse createJob(ApiServices& s, const HttpRequest& req) {
+  const AuthContext& auth = req.authContext();
+  const json body = parseJsonObjectBody(req.body);
+  const FieldReader f(body);
+
+  CreateJobInput in;
+  in.queueName = readQueueName(f, "queue_name");
+  in.payload = f.requiredObject("payload", kMaxPayloadBytes);
+  in.priority = f.intOr("priority", -100, 100, 0);
+  in.maxRetries = f.intOr("max_retries", 0, 100, 3);
+  in.timeoutSeconds = f.intOr("timeout_seconds", 1, 86400, 300);
+  in.scheduledAt = f.optionalTime("scheduled_at");
+  in.expiresAt = f.optionalTime("expires_at");
+  in.idempotencyKey = f.optionalString("idempotency_key", 1, 255);
+  in.tags = f.optionalObject("tags", kMaxTagsBytes);
+  in.parentJobId = f.optionalString("parent_job_id", 1, 255);
+  in.completionWebhook = f.optionalString("completion_webhook", 1, 2048);
+  if (in.completionWebhook && in.completionWebhook->rfind("https://", 0) != 0 &&
+      in.completionWebhook->rfind("http://", 0) != 0)
+    throwValidation("completion_webhook", "completion_webhook must be an http:// or https:// URL");
+  if (in.scheduledAt && in.expiresAt && *in.expiresAt <= *in.scheduledAt)
+    throwValidation("expires_at", "expires_at must be later than scheduled_at");
+  requireQueueAccess(auth, in.queueName);
+
+  const CreateJobOutcome outcome = s.jobs.create(auth.orgId, in);
+  // As the official backend: 201 for a new job, 200 when the idempotency key named an existing one.
+  return HttpResponse::json(outcome.created ? 201 : 200, json{{"id", outcome.id}, {"created", outcome.created}});
+}
+
+HttpResponse listJobs(ApiServices& s, const HttpRequest& req) {
+  const AuthContext& auth = req.authContext();
+  JobQuery q;
+  q.orgId = auth.orgId;
+  if (auto queue = req.queryParam("queue_name")) {
+    requireQueueName("queue_name", *queue);
+    q.queueName = std::move(*queue);
+  }
+  if (auto status = req.queryParam("status")) {
+    q.status = parseJobStatus(*status);
+    if (!q.status)
+      throwValidation("status", "status must be one of pending, scheduled, processing, completed, failed, "
+                                "deadletter, cancelled; got \"" + *status + "\"");
+  }
+  if (auto tag = req.queryParam("tag"); tag && !tag->empty()) q.tag = std::move(*tag);
+  // The official backend caps limit at 100 rather than rejecting larger values.
+  q.limit = std::clamp(queryInt(req.queryParam("limit"), "limit", 1, 1000000, 50), 1, 100);
+  q.offset = queryInt(req.queryParam("offset"), "offset", 0, 1000000000, 0);
+  if (auto orderBy = req.queryParam("order_by")) {
+    static const char* const kAllowed[] = {"created_at", "updated_at", "scheduled_at", "priority"};
+    if (std::find(std::begin(kAllowed), std::end(kAllowed), *orderBy) == std::end(kAllowed))
+      throwValidation("order_by", "order_by must be one of created_at, updated_at, scheduled_at, priority");
+    q.orderBy = *orderBy;
+  }
+  if (auto dir = req.queryParam("order_dir")) {
+    if (*dir != "asc" && *dir != "desc") throwValidation("order_dir", "order_dir must be asc or desc");
+    q.descending = *dir == "desc";
+  }
+
+  const auto jobs = s.store.readResult([&](StoreReader& r) { return r.listJobs(q); });
+  json out = json::array();
+  for (const JobRecord& job : jobs) out.push_back(jobSummaryToJson(job));
+  return HttpResponse::json(200, out);
+}
+
+HttpResponse getJob(ApiServices& s, const HttpRequest& req) {
+  const AuthContext& auth = req.authContext();
+  const std::string id = pathUuid(req, "Job");
+  const auto job = s.store.readResult([&](StoreReader& r) { return r.findJob(auth.orgId, id); });
+  if (!job) throw ApiError(ErrorCode::NotFound, "Job not found");
+  return HttpResponse::json(200, jobToJson(*job));
+}
+
+HttpResponse cancelJob(ApiServices& s, const HttpRequest& req) {
+  const AuthContext& auth = req.authContext();
+  s.jobs.cancel(auth.orgId, pathUuid(req, "Job"));
+  return HttpResponse::empty(204);
+}
+
+// Counts a parked long-poll claim for as long as it lives; granted() is false when too many park.
+class ParkedClaim {
+ public:
+  explicit ParkedClaim(ApiServices& s) : s_(s), granted_(++s.parkedClaims <= s.maxParkedClaims) {}
+  ~ParkedClaim() { --s_.parkedClaims; }
+  ParkedClaim(const ParkedClaim&) = delete;
+  ParkedClaim& operator=(const ParkedClaim&) = delete;
+  bool granted() const { return granted_; }
+
+ private:
+  ApiServices& s_;
+  bool granted_;
+};
+
+HttpResponse claimJobs(ApiServices& s, const HttpRequest& req) {
+  const AuthContext& auth = req.authContext();
+  const json body = parseJsonObjectBody(req.body);
+  const FieldReader f(body);
+
+  ClaimInput in;
+  in.queueName = readQueueName(f, "queue_name");
+  in.workerId = f.requiredString("worker_id", 1, 255);
+  in.limit = f.intOr("limit", 1, 100, 1);
+  in.leaseDurationSecs = f.intOr("lease_duration_secs", 5, 3600, 30);
+  const int waitMs = f.intOr("wait_ms", 0, kMaxClaimWaitMs, 0);  // extension: long-poll
+  requireQueueAccess(auth, in.queueName);
+
+  std::vector<JobRecord> claimed = s.jobs.claim(auth.orgId, in);
+  if (claimed.empty() && waitMs > 0 && !s.shuttingDown) {
+    const ParkedClaim slot(s);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(waitMs);
+    while (slot.granted() && claimed.empty() && !s.shuttingDown) {
+      const auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (remaining.count() <= 0) break;
+      s.notifier.waitFor(auth.orgId, in.queueName, std::min(remaining, kClaimRecheck));
+      if (!s.shuttingDown) claimed = s.jobs.claim(auth.orgId, in);
+    }
+  }
+
+  json jobs = json::array();
+  for (const JobRecord& job : claimed) jobs.push_back(claimedJobToJson(job));
+  return HttpResponse::json(200, json{{"jobs", jobs}});
+}
+
+// worker_id and lease_id, which complete, fail, heartbeat and progress all carry.
+LeaseRef readLease(const FieldReader& f) {
+  LeaseRef lease;
+  lease.workerId = f.requiredString("worker_id", 1, 255);
+  lease.leaseId = f.optionalString("lease_id", 1, 255);
+  return lease;
+}
+
+HttpResponse completeJob(ApiServices& s, const HttpRequest& req) {
+  const AuthContext& auth = req.authContext();
+  const std::string id = pathUuid(req, "Job");
+  const json body = parseJsonObjectBody(req.body);
+  const FieldReader f(body);
+  const LeaseRef lease = readLease(f);
+  const auto result = f.optionalValue("result", kMaxPayloadBytes);
+  s.jobs.complete(auth.orgId, id, lease, result);
+  return successResponse();
+}
+
+HttpResponse failJob(ApiServices& s, const HttpRequest& req) {
+  const AuthContext& auth = req.authContext();
+  const std::string id = pathUuid(req, "Job");
+  const json body = parseJsonObjectBody(req.body);
+  const FieldReader f(body);
+  const LeaseRef lease = readLease(f);
+  const std::string error = f.requiredString("error", 1, 2048);
+  const bool retryable = f.optionalBool("retryable").value_or(true);  // extension
+  s.jobs.fail(auth.orgId, id, lease, error, retryable);
+  return successResponse();
+}
+
+HttpResponse heartbeatJob(ApiServices& s, const HttpRequest& req) {
+  const AuthContext& auth = req.authContext();
+  const std::string id = pathUuid(req, "Job");
+  const json body = parseJsonObjectBody(req.body);
+  const FieldReader f(body);
+  const LeaseRef lease = readLease(f);
+  const int leaseDurationSecs = f.intOr("lease_duration_secs", 5, 3600, 30);
+  s.jobs.heartbeat(auth.orgId, id, lease, leaseDurationSecs);
+  return successResponse();
+}
+
+HttpResponse reportProgress(ApiServices& s, const HttpRequest& req) {  // extension
+  const AuthContext& auth = req.authContext();
+  const std::string id = pathUuid(req, "Job");
+  const json body = parseJsonObjectBody(req.body);
+  const FieldReader f(body);
+  const LeaseRef lease = readLease(f);
+  const int percent = f.requiredInt("percent", 0, 100);
+  const auto message = f.optionalString("message", 0, 2048);
+  s.jobs.progress(auth.orgId, id, lease, percent, message);
+  return successResponse();
+}
+
+}  // namespace
+
+void addJobRoutes(Router& router, ApiServices& s) {
+  const auto bind = [&s](ServiceHandler fn) { return withServices(s, fn); };
+  router.add("POST", "/api/v1/jobs", Access::ApiKey, bind(createJob));
+  router.add("GET", "/api/v1/jobs", Access::ApiKey, bind(listJobs));
+  router.add("POST", "/api/v1/jobs/claim", Access::ApiKey, bind(claimJobs));
+  router.add("GET", "/api/v1/jobs/{id}", Access::ApiKey, bind(getJob));
+  router.add("DELETE", "/api/v1/jobs/{id}", Access::ApiKey, bind(cancelJob));
+  router.add("POST", "/api/v1/jobs/{id}/complete", Access::ApiKey, bind(completeJob));
+  router.add("POST", "/api/v1/jobs/{id}/fail", Access::ApiKey, bind(failJob));
+  router.add("POST", "/api/v1/jobs/{id}/heartbeat", Access::ApiKey, bind(heartbeatJob));
+  router.add("POST", "/api/v1/jobs/{id}/progress", Access::ApiKey, bind(reportProgress));
+}
+
+}  // namespace spooled::server
