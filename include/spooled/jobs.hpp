@@ -62,7 +62,7 @@ struct Job {
   std::optional<double> progress;  // 0..100, our extension
   std::optional<std::string> progressMessage;  // our extension
 
-  // Throws ValidationError when a required field is missing or has the wrong type.
+  // Throws SpooledError with code "INVALID_RESPONSE" when `id` is missing or a field has the wrong type.
   static Job fromJson(const json& body);
 };
 
@@ -96,6 +96,9 @@ struct ClaimJobsParams {
   std::string workerId;
   int limit = 1;               // 1..100
   int leaseDurationSecs = 30;  // 5..3600
+  // Our extension: when no job is ready, the server holds the request up to this long and answers as
+  // soon as one arrives (long-poll). The SDK extends the request timeout by the same amount.
+  std::optional<int> waitMs;
 };
 
 // A job handed to this worker. Echo leaseId on heartbeat/progress/complete/fail.

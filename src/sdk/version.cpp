@@ -1,3 +1,5 @@
+#include "spooled/client.hpp"
+
 namespace spooled {
-const char* sdkVersion() { return SPOOLED_SDK_VERSION; }
+const char* sdkVersion() noexcept { return SPOOLED_SDK_VERSION; }
 }  // namespace spooled

@@ -1,0 +1,75 @@
+#pragma once
+// What every resource call goes through: circuit breaker -> transport -> error mapping, inside the
+// retry loop. Resources only say which method, path, body and whether repeating is safe.
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sdk/circuit_breaker.hpp"
+#include "sdk/http_transport.hpp"
+#include "sdk/retry.hpp"
+#include "spooled/client_options.hpp"
+#include "spooled/json.hpp"
+
+namespace spooled::detail {
+
+struct ApiCall {
+  HttpMethod method = HttpMethod::Get;
+  std::string path;  // e.g. "/api/v1/jobs"; dynamic segments through pathSegment()
+  std::vector<std::pair<std::string, std::string>> query;
+  std::optional<json> body;
+  Idempotency idempotency = Idempotency::Unsafe;
+  std::chrono::milliseconds extraTimeout{0};
+
+  // GET and DELETE are safe to repeat; a POST only when the resource says so.
+  static ApiCall get(std::string path) { return make(HttpMethod::Get, std::move(path), std::nullopt, Idempotency::Safe); }
+  static ApiCall del(std::string path) {
+    return make(HttpMethod::Delete, std::move(path), std::nullopt, Idempotency::Safe);
+  }
+  static ApiCall post(std::string path, std::optional<json> body, Idempotency idempotency = Idempotency::Unsafe) {
+    return make(HttpMethod::Post, std::move(path), std::move(body), idempotency);
+  }
+
+ private:
+  static ApiCall make(HttpMethod method, std::string path, std::optional<json> body, Idempotency idempotency) {
+    ApiCall call;
+    call.method = method;
+    call.path = std::move(path);
+    call.body = std::move(body);
+    call.idempotency = idempotency;
+    return call;
+  }
+};
+
+// Percent-encodes an id for use inside a path.
+std::string pathSegment(std::string_view id);
+
+class ApiCaller {
+ public:
+  // `options` must already be resolved (ClientOptions::resolved()).
+  explicit ApiCaller(ClientOptions options);
+
+  // The parsed response body (null for an empty body). Throws the mapped SpooledError subclass.
+  json call(const ApiCall& call);
+  void close();
+  const ClientOptions& options() const noexcept { return options_; }
+
+ private:
+  json attempt(const HttpRequest& request);
+  // Waits between retries; close() cuts the wait short and ends the call with CLIENT_CLOSED.
+  void sleepBetweenAttempts(std::chrono::milliseconds delay);
+
+  const ClientOptions options_;
+  HttpTransport transport_;
+  RetryPolicy retry_;
+  CircuitBreaker breaker_;
+  std::mutex closeMutex_;
+  std::condition_variable closed_;
+  bool isClosed_ = false;  // guarded by closeMutex_
+};
+
+}  // namespace spooled::detail

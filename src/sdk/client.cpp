@@ -1,0 +1,17 @@
+// SpooledClient (include/spooled/client.hpp): owns the ApiCaller that its resources share.
+#include "spooled/client.hpp"
+
+#include "sdk/api_caller.hpp"
+
+namespace spooled {
+
+SpooledClient::SpooledClient(ClientOptions options)
+    : api_(std::make_unique<detail::ApiCaller>(options.resolved())), jobs_(*api_), workers_(*api_) {}
+
+SpooledClient::~SpooledClient() { api_->close(); }
+
+void SpooledClient::close() { api_->close(); }
+
+const ClientOptions& SpooledClient::options() const noexcept { return api_->options(); }
+
+}  // namespace spooled

@@ -1,0 +1,199 @@
+// JobsResource and the job types' fromJson (include/spooled/jobs.hpp). Wire shapes:
+// docs/api.md and the official API contract; fields are snake_case.
+#include <string>
+
+#include "sdk/api_caller.hpp"
+#include "sdk/json_fields.hpp"
+#include "spooled/jobs.hpp"
+
+namespace spooled {
+namespace {
+
+using detail::ApiCall;
+using detail::Idempotency;
+using detail::putField;
+using detail::readField;
+using detail::requireField;
+
+const std::string kJobs = "/api/v1/jobs";
+
+std::string jobPath(const std::string& id, const char* action = nullptr) {
+  std::string path = kJobs + "/" + detail::pathSegment(id);
+  if (action != nullptr) path += std::string("/") + action;
+  return path;
+}
+
+// The fencing fields every lease-holding call sends.
+json leaseBody(const std::string& workerId, const std::optional<std::string>& leaseId) {
+  json body = json::object();
+  putField(body, "worker_id", workerId);
+  putField(body, "lease_id", leaseId);
+  return body;
+}
+
+void addQuery(ApiCall& call, const char* name, const std::optional<std::string>& value) {
+  if (value) call.query.emplace_back(name, *value);
+}
+void addQuery(ApiCall& call, const char* name, const std::optional<int>& value) {
+  if (value) call.query.emplace_back(name, std::to_string(*value));
+}
+
+}  // namespace
+
+Job Job::fromJson(const json& body) {
+  const json& o = detail::requireObject(body, "job");
+  Job job;
+  requireField(o, "id", job.id);
+  readField(o, "organization_id", job.organizationId);
+  readField(o, "queue_name", job.queueName);
+  readField(o, "status", job.status);
+  readField(o, "payload", job.payload);
+  readField(o, "result", job.result);
+  readField(o, "retry_count", job.retryCount);
+  readField(o, "max_retries", job.maxRetries);
+  readField(o, "last_error", job.lastError);
+  readField(o, "created_at", job.createdAt);
+  readField(o, "scheduled_at", job.scheduledAt);
+  readField(o, "started_at", job.startedAt);
+  readField(o, "completed_at", job.completedAt);
+  readField(o, "expires_at", job.expiresAt);
+  readField(o, "priority", job.priority);
+  readField(o, "tags", job.tags);
+  readField(o, "timeout_seconds", job.timeoutSeconds);
+  readField(o, "parent_job_id", job.parentJobId);
+  readField(o, "completion_webhook", job.completionWebhook);
+  readField(o, "assigned_worker_id", job.assignedWorkerId);
+  readField(o, "lease_id", job.leaseId);
+  readField(o, "lease_expires_at", job.leaseExpiresAt);
+  readField(o, "idempotency_key", job.idempotencyKey);
+  readField(o, "updated_at", job.updatedAt);
+  readField(o, "progress", job.progress);
+  readField(o, "progress_message", job.progressMessage);
+  return job;
+}
+
+JobSummary JobSummary::fromJson(const json& body) {
+  const json& o = detail::requireObject(body, "job summary");
+  JobSummary job;
+  requireField(o, "id", job.id);
+  readField(o, "queue_name", job.queueName);
+  readField(o, "status", job.status);
+  readField(o, "priority", job.priority);
+  readField(o, "retry_count", job.retryCount);
+  readField(o, "created_at", job.createdAt);
+  readField(o, "scheduled_at", job.scheduledAt);
+  readField(o, "started_at", job.startedAt);
+  readField(o, "completed_at", job.completedAt);
+  return job;
+}
+
+ClaimedJob ClaimedJob::fromJson(const json& body) {
+  const json& o = detail::requireObject(body, "claimed job");
+  ClaimedJob job;
+  requireField(o, "id", job.id);
+  readField(o, "queue_name", job.queueName);
+  readField(o, "payload", job.payload);
+  readField(o, "retry_count", job.retryCount);
+  readField(o, "max_retries", job.maxRetries);
+  readField(o, "timeout_seconds", job.timeoutSeconds);
+  readField(o, "lease_expires_at", job.leaseExpiresAt);
+  readField(o, "lease_id", job.leaseId);
+  return job;
+}
+
+CreateJobResult JobsResource::create(const CreateJobParams& params) {
+  json body = json::object();
+  putField(body, "queue_name", params.queueName);
+  putField(body, "payload", params.payload);
+  putField(body, "priority", params.priority);
+  putField(body, "max_retries", params.maxRetries);
+  putField(body, "timeout_seconds", params.timeoutSeconds);
+  putField(body, "scheduled_at", params.scheduledAt);
+  putField(body, "expires_at", params.expiresAt);
+  putField(body, "idempotency_key", params.idempotencyKey);
+  putField(body, "parent_job_id", params.parentJobId);
+  putField(body, "completion_webhook", params.completionWebhook);
+  putField(body, "tags", params.tags);
+  // With a key, a repeat returns the first job instead of making a second one.
+  const auto idempotency = params.idempotencyKey ? Idempotency::Safe : Idempotency::Unsafe;
+  const json response = api_.call(ApiCall::post(kJobs, std::move(body), idempotency));
+  const json& o = detail::requireObject(response, "create job response");
+  CreateJobResult result;
+  requireField(o, "id", result.id);
+  readField(o, "created", result.created);
+  return result;
+}
+
+Job JobsResource::get(const std::string& id) {
+  return Job::fromJson(api_.call(ApiCall::get(jobPath(id))));
+}
+
+std::vector<JobSummary> JobsResource::list(const ListJobsParams& params) {
+  ApiCall call = ApiCall::get(kJobs);
+  addQuery(call, "queue_name", params.queueName);
+  addQuery(call, "status", params.status);
+  addQuery(call, "tag", params.tag);
+  addQuery(call, "limit", params.limit);
+  addQuery(call, "offset", params.offset);
+  addQuery(call, "order_by", params.orderBy);
+  addQuery(call, "order_dir", params.orderDir);
+  const json response = api_.call(call);
+  if (!response.is_array()) detail::throwInvalidResponse("jobs", "expected a JSON array");
+  std::vector<JobSummary> jobs;
+  jobs.reserve(response.size());
+  for (const json& row : response) jobs.push_back(JobSummary::fromJson(row));
+  return jobs;
+}
+
+void JobsResource::cancel(const std::string& id) {
+  api_.call(ApiCall::del(jobPath(id)));
+}
+
+std::vector<ClaimedJob> JobsResource::claim(const ClaimJobsParams& params) {
+  json body = json::object();
+  putField(body, "queue_name", params.queueName);
+  putField(body, "worker_id", params.workerId);
+  putField(body, "limit", params.limit);
+  putField(body, "lease_duration_secs", params.leaseDurationSecs);
+  putField(body, "wait_ms", params.waitMs);
+  // Never retried on ambiguous failures: a repeat could lease a second batch.
+  ApiCall call = ApiCall::post(kJobs + "/claim", std::move(body), Idempotency::Unsafe);
+  call.extraTimeout = std::chrono::milliseconds(params.waitMs.value_or(0));
+  const json response = api_.call(call);
+  const json& o = detail::requireObject(response, "claim response");
+  std::vector<ClaimedJob> jobs;
+  const auto it = o.find("jobs");
+  if (it == o.end() || it->is_null()) return jobs;
+  if (!it->is_array()) detail::throwInvalidResponse("jobs", "expected a JSON array");
+  jobs.reserve(it->size());
+  for (const json& row : *it) jobs.push_back(ClaimedJob::fromJson(row));
+  return jobs;
+}
+
+void JobsResource::complete(const std::string& id, const CompleteJobParams& params) {
+  json body = leaseBody(params.workerId, params.leaseId);
+  putField(body, "result", params.result);
+  api_.call(ApiCall::post(jobPath(id, "complete"), std::move(body)));
+}
+
+void JobsResource::fail(const std::string& id, const FailJobParams& params) {
+  json body = leaseBody(params.workerId, params.leaseId);
+  putField(body, "error", params.error);
+  putField(body, "retryable", params.retryable);
+  api_.call(ApiCall::post(jobPath(id, "fail"), std::move(body)));
+}
+
+void JobsResource::heartbeat(const std::string& id, const JobHeartbeatParams& params) {
+  json body = leaseBody(params.workerId, params.leaseId);
+  putField(body, "lease_duration_secs", params.leaseDurationSecs);
+  api_.call(ApiCall::post(jobPath(id, "heartbeat"), std::move(body), Idempotency::Safe));
+}
+
+void JobsResource::progress(const std::string& id, const JobProgressParams& params) {
+  json body = leaseBody(params.workerId, params.leaseId);
+  putField(body, "percent", params.percent);
+  putField(body, "message", params.message);
+  api_.call(ApiCall::post(jobPath(id, "progress"), std::move(body), Idempotency::Safe));
+}
+
+}  // namespace spooled

@@ -1,0 +1,67 @@
+#pragma once
+// Reading and writing the snake_case wire fields of the SDK's structs, so each struct's fromJson and
+// each request body is a list of field names, not hand-written type checks.
+//
+// Reading is lenient about absence (the server may omit fields the official backend sends, and
+// newer servers may add fields) but strict about types: a field that is present with the wrong type
+// means the client and server disagree, and hiding that would corrupt data silently.
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "spooled/errors.hpp"
+#include "spooled/json.hpp"
+
+namespace spooled::detail {
+
+// Thrown for a response that does not have the shape the wire contract promises.
+[[noreturn]] void throwInvalidResponse(std::string_view key, std::string_view why);
+
+// Requires `body` to be a JSON object (what every resource response is).
+const json& requireObject(const json& body, std::string_view what);
+
+// Absent or null: `out` keeps its default. Present with the wrong type: throws INVALID_RESPONSE.
+template <class T>
+void readField(const json& object, const char* key, T& out) {
+  const auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return;
+  try {
+    out = it->template get<T>();
+  } catch (const json::exception& e) {
+    throwInvalidResponse(key, e.what());
+  }
+}
+
+// Optional members: absent or null leaves std::nullopt.
+template <class T>
+void readField(const json& object, const char* key, std::optional<T>& out) {
+  const auto it = object.find(key);
+  if (it == object.end() || it->is_null()) {
+    out.reset();
+    return;
+  }
+  T value{};
+  readField(object, key, value);
+  out = std::move(value);
+}
+
+// Like readField, but a missing or null field is an error (used for ids, without which the
+// struct is useless).
+template <class T>
+void requireField(const json& object, const char* key, T& out) {
+  if (!object.contains(key) || object.at(key).is_null()) throwInvalidResponse(key, "missing");
+  readField(object, key, out);
+}
+
+// Writes `value` under `key`; an empty optional writes nothing, so the server applies its default.
+template <class T>
+void putField(json& object, const char* key, const std::optional<T>& value) {
+  if (value) object[key] = *value;
+}
+
+template <class T>
+void putField(json& object, const char* key, const T& value) {
+  object[key] = value;
+}
+
+}  // namespace spooled::detail
