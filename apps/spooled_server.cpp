@@ -1,2 +1,50 @@
-// Placeholder until the server process lands.
-int main() { return 0; }
+// spooled-server: thin main. Flags and environment -> ServerConfig; SIGTERM/SIGINT -> graceful stop.
+#include <pthread.h>
+#include <signal.h>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <cstring>
+#include <iostream>
+
+#include "server/server_app.hpp"
+
+int main(int argc, char** argv) {
+  using namespace spooled::server;
+  ServerConfig config;
+  if (const int exitCode = parseServerConfig(argc, argv, config); exitCode >= 0) return exitCode;
+
+  // Logs go to stderr so stdout carries only what a user must copy (a generated API key).
+  spdlog::set_default_logger(spdlog::stderr_color_mt("spooled"));
+  spdlog::set_level(spdlog::level::from_str(config.logLevel));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
+
+  // Block the stop signals before any thread starts, so every thread inherits the mask and only the
+  // sigwait below receives them.
+  sigset_t stopSignals;
+  sigemptyset(&stopSignals);
+  sigaddset(&stopSignals, SIGTERM);
+  sigaddset(&stopSignals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
+  // A client hanging up mid-write must not kill the process.
+  signal(SIGPIPE, SIG_IGN);
+
+  ServerApp app(config);
+  int port = 0;
+  try {
+    port = app.start(std::cout);
+  } catch (const std::exception& e) {
+    spdlog::critical("cannot start: {}", e.what());
+    return 1;
+  }
+  const bool v6 = config.host.find(':') != std::string::npos;
+  spdlog::info("listening on http://{}{}{}:{}", v6 ? "[" : "", config.host, v6 ? "]" : "", port);
+
+  int signalNumber = 0;
+  sigwait(&stopSignals, &signalNumber);
+  spdlog::info("received {}: no new connections; finishing requests in flight", strsignal(signalNumber));
+  app.stop();
+  spdlog::info("stopped");
+  return 0;
+}

@@ -1,0 +1,116 @@
+#include "server/server_app.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <stdexcept>
+
+#include "server/api/api_services.hpp"
+#include "server/auth/api_key_auth.hpp"
+#include "server/auth/bootstrap.hpp"
+#include "server/core/job_engine.hpp"
+#include "server/core/job_notifier.hpp"
+#include "server/core/worker_registry.hpp"
+#include "server/http/http_server.hpp"
+#include "server/http/request_dispatcher.hpp"
+#include "server/http/router.hpp"
+
+namespace spooled::server {
+
+namespace {
+
+constexpr auto kReapInterval = std::chrono::seconds(1);
+constexpr int kSweepEveryNthTick = 5;  // silent workers are marked offline every ~5 s
+
+}  // namespace
+
+// Declaration order is construction order; each part only refers to parts above it.
+struct ServerApp::Parts {
+  explicit Parts(std::unique_ptr<Store> s)
+      : store(std::move(s)),
+        jobs(*store, notifier),
+        workers(*store),
+        auth(*store),
+        services(*store, jobs, workers, notifier),
+        dispatcher(router, auth) {}
+
+  std::unique_ptr<Store> store;
+  JobNotifier notifier;
+  JobEngine jobs;
+  WorkerRegistry workers;
+  ApiKeyAuth auth;
+  ApiServices services;
+  Router router;
+  RequestDispatcher dispatcher;
+  std::unique_ptr<HttpServer> http;
+};
+
+ServerApp::ServerApp(ServerConfig config) : config_(std::move(config)) {}
+
+ServerApp::~ServerApp() { stop(); }
+
+int ServerApp::start(std::ostream& keyOut) {
+  std::unique_ptr<Store> store;
+  try {
+    store = openStore(config_.databaseUrl);
+  } catch (const std::exception& e) {
+    throw std::runtime_error("cannot open database " + config_.databaseUrl + ": " + e.what());
+  }
+  spdlog::info("database: {} ({})", config_.databaseUrl, store->backendName());
+  parts_ = std::make_unique<Parts>(std::move(store));
+
+  bootstrapApiKeys(*parts_->store, config_.apiKey, keyOut);
+
+  addHealthRoutes(parts_->router, parts_->services);
+  addJobRoutes(parts_->router, parts_->services);
+  addWorkerRoutes(parts_->router, parts_->services);
+
+  HttpServerOptions options;
+  options.host = config_.host;
+  options.port = config_.port;
+  parts_->http = std::make_unique<HttpServer>(parts_->dispatcher, options);
+  const int port = parts_->http->start();
+
+  background_ = std::thread([this] { runBackgroundLoops(); });
+  return port;
+}
+
+void ServerApp::stop() {
+  if (!parts_) return;
+  parts_->services.shuttingDown = true;
+  parts_->notifier.notifyAll();
+  if (parts_->http) parts_->http->stop();
+  {
+    std::lock_guard lock(backgroundMutex_);
+    backgroundStop_ = true;
+  }
+  backgroundWake_.notify_all();
+  if (background_.joinable()) background_.join();
+  // Every request has been answered and every loop has ended, so the store can close now.
+  parts_.reset();
+}
+
+void ServerApp::runBackgroundLoops() {
+  int tick = 0;
+  std::unique_lock lock(backgroundMutex_);
+  while (!backgroundWake_.wait_for(lock, kReapInterval, [this] { return backgroundStop_; })) {
+    lock.unlock();
+    // A failing loop must not end the process: the next tick tries again, and the error is logged.
+    try {
+      if (const int moved = parts_->jobs.reapExpiredLeases(); moved > 0)
+        spdlog::info("returned {} job(s) with expired leases to their queues", moved);
+    } catch (const std::exception& e) {
+      spdlog::error("lease reaper failed: {}", e.what());
+    }
+    if (++tick % kSweepEveryNthTick == 0) {
+      try {
+        if (const int marked = parts_->workers.markSilentWorkersOffline(); marked > 0)
+          spdlog::info("marked {} silent worker(s) offline", marked);
+      } catch (const std::exception& e) {
+        spdlog::error("worker sweep failed: {}", e.what());
+      }
+    }
+    lock.lock();
+  }
+}
+
+}  // namespace spooled::server

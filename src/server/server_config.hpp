@@ -1,0 +1,25 @@
+#pragma once
+// Settings of the spooled-server process, from flags and environment variables (a flag beats its
+// variable). Invalid values fail fast with a message naming the flag.
+#include <optional>
+#include <string>
+
+namespace spooled::server {
+
+struct ServerConfig {
+  std::string host = "127.0.0.1";
+  int port = 8080;  // 0: any free port; the bound port is logged
+  std::string databaseUrl = "sqlite:./spooled-data/spooled.db";
+  std::optional<std::string> apiKey;    // registered for the default organization at start
+  std::optional<std::string> adminKey;  // for admin routes (X-Admin-Key)
+  std::string logLevel = "info";        // trace, debug, info, warn, error, critical, off
+};
+
+// Parses argv and the environment into config. Returns -1 when the server should run, otherwise the
+// exit code to end with (0 after --help, non-zero after an error, whose message is already printed).
+int parseServerConfig(int argc, const char* const* argv, ServerConfig& config);
+
+// Throws std::invalid_argument with a readable message when a value is out of range.
+void validateServerConfig(const ServerConfig& config);
+
+}  // namespace spooled::server
