@@ -7,3 +7,4 @@
 #include "spooled/json.hpp"            // spooled::json (nlohmann::json)
 #include "spooled/workers.hpp"         // WorkersResource and worker types
 // worker runtime (SpooledWorker, WorkerOptions, JobContext) — added by the worker engineer:
+#include "spooled/worker.hpp"           // SpooledWorker, WorkerOptions, JobContext, events, SignalShutdown
