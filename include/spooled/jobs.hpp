@@ -138,7 +138,7 @@ struct JobHeartbeatParams {
 struct JobProgressParams {
   std::string workerId;
   std::optional<std::string> leaseId;
-  double percent = 0;  // 0..100
+  double percent = 0;  // 0..100, rounded to a whole percent on the wire
   std::optional<std::string> message;
 };
 

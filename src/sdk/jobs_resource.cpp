@@ -1,5 +1,6 @@
 // JobsResource and the job types' fromJson (include/spooled/jobs.hpp). Wire shapes:
 // docs/api.md and the official API contract; fields are snake_case.
+#include <cmath>
 #include <string>
 
 #include "sdk/api_caller.hpp"
@@ -191,7 +192,8 @@ void JobsResource::heartbeat(const std::string& id, const JobHeartbeatParams& pa
 
 void JobsResource::progress(const std::string& id, const JobProgressParams& params) {
   json body = leaseBody(params.workerId, params.leaseId);
-  putField(body, "percent", params.percent);
+  // Progress is stored in whole percents; sending an integer keeps strict servers happy.
+  putField(body, "percent", static_cast<int>(std::lround(params.percent)));
   putField(body, "message", params.message);
   api_.call(ApiCall::post(jobPath(id, "progress"), std::move(body), Idempotency::Safe));
 }
