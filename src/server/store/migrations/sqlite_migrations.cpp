@@ -1,6 +1,8 @@
 // The SQLite schema as an append-only list of migrations. Never edit a released step; add one.
 // Conventions: times are INTEGER milliseconds since the epoch, JSON is TEXT, absent values are NULL,
 // booleans are INTEGER 0/1. Tables are STRICT so a wrongly typed bind fails loudly.
+// Only api_keys references organizations: a key must name a real organization, while jobs, workers
+// and queues treat org_id as an opaque partition key (core code and its tests create them directly).
 #include "server/store/migrations/migrations.hpp"
 
 namespace spooled::server {
@@ -35,7 +37,7 @@ CREATE INDEX idx_api_keys_org ON api_keys (org_id, created_at);
 
 CREATE TABLE queues (
   id TEXT PRIMARY KEY,
-  org_id TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+  org_id TEXT NOT NULL,
   queue_name TEXT NOT NULL,
   max_retries INTEGER NOT NULL,
   default_timeout INTEGER NOT NULL,
@@ -52,7 +54,7 @@ CREATE TABLE queues (
 
 CREATE TABLE workers (
   id TEXT PRIMARY KEY,
-  org_id TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+  org_id TEXT NOT NULL,
   queue_name TEXT NOT NULL,
   hostname TEXT NOT NULL,
   worker_type TEXT,
@@ -66,11 +68,11 @@ CREATE TABLE workers (
 ) STRICT;
 CREATE INDEX idx_workers_org_queue ON workers (org_id, queue_name);
 -- Partial: offline workers (the bulk, over time) stay out of the reaper's index.
-CREATE INDEX idx_workers_silent ON workers (last_heartbeat) WHERE status <> 'offline';
+CREATE INDEX idx_workers_silent ON workers (last_heartbeat, id) WHERE status <> 'offline';
 
 CREATE TABLE jobs (
   id TEXT PRIMARY KEY,
-  org_id TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+  org_id TEXT NOT NULL,
   queue_name TEXT NOT NULL,
   status TEXT NOT NULL CHECK (status IN
     ('pending', 'scheduled', 'processing', 'completed', 'failed', 'deadletter', 'cancelled')),
@@ -102,7 +104,7 @@ CREATE TABLE jobs (
 CREATE INDEX idx_jobs_ready ON jobs (org_id, queue_name, priority DESC, created_at, id)
   WHERE status IN ('pending', 'scheduled');
 -- Lease reaper: only processing jobs, in expiry order.
-CREATE INDEX idx_jobs_leases ON jobs (lease_expires_at) WHERE status = 'processing';
+CREATE INDEX idx_jobs_leases ON jobs (lease_expires_at, id) WHERE status = 'processing';
 -- NULL keys are many and not indexed; a key is unique within its organization only.
 CREATE UNIQUE INDEX uq_jobs_idempotency ON jobs (org_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
 -- Job lists and counts by organization, queue and status.

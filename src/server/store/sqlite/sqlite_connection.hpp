@@ -83,6 +83,9 @@ class SqliteConnection {
   // same statement is already in use (a caller nested two uses of one query).
   SqliteQuery prepare(const std::string& sql);
 
+  // Distinct statements prepared so far: stays flat however often the same queries run.
+  std::size_t cachedStatements() const { return statements_.size(); }
+
   // False once an error or ROLLBACK has ended the transaction (SQLite rolls back by itself on some errors).
   bool inTransaction() const;
   // Rows changed by the most recent INSERT/UPDATE/DELETE.
