@@ -1,7 +1,8 @@
 #pragma once
 // Jobs: create, inspect and cancel them (producers), and claim, heartbeat, report progress on and
 // settle them (workers). Field names mirror the wire's snake_case fields in camelCase.
-// Times are ISO-8601 strings exactly as the server sent them.
+// Times are ISO-8601 strings exactly as the server sent them. Every member has a default, so the
+// params can be written with designated initializers: jobs.create({.queueName = "q", .payload = p}).
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,52 +16,52 @@ class ApiCaller;
 }  // namespace detail
 
 struct CreateJobParams {
-  std::string queueName;                  // 1-100 chars of [A-Za-z0-9._-]
+  std::string queueName{};  // 1-100 chars of [A-Za-z0-9._-]
   json payload = json::object();
-  std::optional<int> priority;            // -100..100, server default 0
-  std::optional<int> maxRetries;          // 0..100, server default 3; 0 dead-letters on first failure
-  std::optional<int> timeoutSeconds;      // server default 300
-  std::optional<std::string> scheduledAt;  // ISO-8601; later than now makes the job `scheduled`
-  std::optional<std::string> expiresAt;
-  std::optional<std::string> idempotencyKey;  // repeat creates return the first job (created=false)
-  std::optional<std::string> parentJobId;
-  std::optional<std::string> completionWebhook;
-  std::optional<json> tags;
+  std::optional<int> priority{};             // -100..100, server default 0
+  std::optional<int> maxRetries{};           // 0..100, server default 3; 0 dead-letters on first failure
+  std::optional<int> timeoutSeconds{};       // server default 300
+  std::optional<std::string> scheduledAt{};  // ISO-8601; later than now makes the job `scheduled`
+  std::optional<std::string> expiresAt{};
+  std::optional<std::string> idempotencyKey{};  // repeat creates return the first job (created=false)
+  std::optional<std::string> parentJobId{};
+  std::optional<std::string> completionWebhook{};
+  std::optional<json> tags{};
 };
 
 struct CreateJobResult {
-  std::string id;
+  std::string id{};
   bool created = false;  // false: an earlier job with the same idempotency key was returned
 };
 
 // Full job, as GET /api/v1/jobs/{id} returns it.
 struct Job {
-  std::string id;
-  std::string organizationId;
-  std::string queueName;
-  std::string status;  // pending, scheduled, processing, completed, failed, deadletter, cancelled
+  std::string id{};
+  std::string organizationId{};
+  std::string queueName{};
+  std::string status{};  // pending, scheduled, processing, completed, failed, deadletter, cancelled
   json payload = json::object();
-  std::optional<json> result;
+  std::optional<json> result{};
   int retryCount = 0;
   int maxRetries = 0;
-  std::optional<std::string> lastError;
-  std::string createdAt;
-  std::optional<std::string> scheduledAt;
-  std::optional<std::string> startedAt;
-  std::optional<std::string> completedAt;
-  std::optional<std::string> expiresAt;
+  std::optional<std::string> lastError{};
+  std::string createdAt{};
+  std::optional<std::string> scheduledAt{};
+  std::optional<std::string> startedAt{};
+  std::optional<std::string> completedAt{};
+  std::optional<std::string> expiresAt{};
   int priority = 0;
-  std::optional<json> tags;
+  std::optional<json> tags{};
   int timeoutSeconds = 0;
-  std::optional<std::string> parentJobId;
-  std::optional<std::string> completionWebhook;
-  std::optional<std::string> assignedWorkerId;
-  std::optional<std::string> leaseId;
-  std::optional<std::string> leaseExpiresAt;
-  std::optional<std::string> idempotencyKey;
-  std::string updatedAt;
-  std::optional<double> progress;  // 0..100, our extension
-  std::optional<std::string> progressMessage;  // our extension
+  std::optional<std::string> parentJobId{};
+  std::optional<std::string> completionWebhook{};
+  std::optional<std::string> assignedWorkerId{};
+  std::optional<std::string> leaseId{};
+  std::optional<std::string> leaseExpiresAt{};
+  std::optional<std::string> idempotencyKey{};
+  std::string updatedAt{};
+  std::optional<double> progress{};              // 0..100, our extension
+  std::optional<std::string> progressMessage{};  // our extension
 
   // Throws SpooledError with code "INVALID_RESPONSE" when `id` is missing or a field has the wrong type.
   static Job fromJson(const json& body);
@@ -68,78 +69,78 @@ struct Job {
 
 // One row of GET /api/v1/jobs.
 struct JobSummary {
-  std::string id;
-  std::string queueName;
-  std::string status;
+  std::string id{};
+  std::string queueName{};
+  std::string status{};
   int priority = 0;
   int retryCount = 0;
-  std::string createdAt;
-  std::optional<std::string> scheduledAt;
-  std::optional<std::string> startedAt;
-  std::optional<std::string> completedAt;
+  std::string createdAt{};
+  std::optional<std::string> scheduledAt{};
+  std::optional<std::string> startedAt{};
+  std::optional<std::string> completedAt{};
 
   static JobSummary fromJson(const json& body);
 };
 
 struct ListJobsParams {
-  std::optional<std::string> queueName;
-  std::optional<std::string> status;
-  std::optional<std::string> tag;
-  std::optional<int> limit;  // server default 50, max 100
-  std::optional<int> offset;
-  std::optional<std::string> orderBy;
-  std::optional<std::string> orderDir;  // "asc" or "desc"
+  std::optional<std::string> queueName{};
+  std::optional<std::string> status{};
+  std::optional<std::string> tag{};
+  std::optional<int> limit{};  // server default 50, max 100
+  std::optional<int> offset{};
+  std::optional<std::string> orderBy{};
+  std::optional<std::string> orderDir{};  // "asc" or "desc"
 };
 
 struct ClaimJobsParams {
-  std::string queueName;
-  std::string workerId;
+  std::string queueName{};
+  std::string workerId{};
   int limit = 1;               // 1..100
   int leaseDurationSecs = 30;  // 5..3600
   // Our extension: when no job is ready, the server holds the request up to this long and answers as
   // soon as one arrives (long-poll). The SDK extends the request timeout by the same amount.
-  std::optional<int> waitMs;
+  std::optional<int> waitMs{};
 };
 
 // A job handed to this worker. Echo leaseId on heartbeat/progress/complete/fail.
 struct ClaimedJob {
-  std::string id;
-  std::string queueName;
+  std::string id{};
+  std::string queueName{};
   json payload = json::object();
   int retryCount = 0;
   int maxRetries = 0;
   int timeoutSeconds = 0;
-  std::optional<std::string> leaseExpiresAt;
-  std::optional<std::string> leaseId;
+  std::optional<std::string> leaseExpiresAt{};
+  std::optional<std::string> leaseId{};
 
   static ClaimedJob fromJson(const json& body);
 };
 
 struct CompleteJobParams {
-  std::string workerId;
-  std::optional<std::string> leaseId;
-  std::optional<json> result;
+  std::string workerId{};
+  std::optional<std::string> leaseId{};
+  std::optional<json> result{};
 };
 
 struct FailJobParams {
-  std::string workerId;
-  std::optional<std::string> leaseId;
-  std::string error;  // 1..2048 chars
-  std::optional<bool> retryable;  // our extension: false dead-letters at once
+  std::string workerId{};
+  std::optional<std::string> leaseId{};
+  std::string error{};              // 1..2048 chars
+  std::optional<bool> retryable{};  // our extension: false dead-letters at once
 };
 
 struct JobHeartbeatParams {
-  std::string workerId;
-  std::optional<std::string> leaseId;
+  std::string workerId{};
+  std::optional<std::string> leaseId{};
   int leaseDurationSecs = 30;  // new lease length from now, 5..3600
 };
 
 // Our extension: POST /api/v1/jobs/{id}/progress.
 struct JobProgressParams {
-  std::string workerId;
-  std::optional<std::string> leaseId;
+  std::string workerId{};
+  std::optional<std::string> leaseId{};
   double percent = 0;  // 0..100, rounded to a whole percent on the wire
-  std::optional<std::string> message;
+  std::optional<std::string> message{};
 };
 
 // Obtained from SpooledClient::jobs(); lives as long as the client. Thread-safe. Every call throws

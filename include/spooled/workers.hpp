@@ -14,17 +14,17 @@ class ApiCaller;
 }  // namespace detail
 
 struct RegisterWorkerParams {
-  std::string queueName;
-  std::string hostname;
-  std::optional<std::string> workerType;  // e.g. "cpp"
-  std::optional<int> maxConcurrency;      // 1..100, server default 5
+  std::string queueName{};
+  std::string hostname{};
+  std::optional<std::string> workerType{};  // e.g. "cpp"
+  std::optional<int> maxConcurrency{};      // 1..100, server default 5
   json metadata = json::object();
-  std::optional<std::string> version;
+  std::optional<std::string> version{};
 };
 
 struct RegisterWorkerResult {
-  std::string id;  // the worker_id to pass to claim/complete/fail/heartbeat
-  std::string queueName;
+  std::string id{};  // the worker_id to pass to claim/complete/fail/heartbeat
+  std::string queueName{};
   int leaseDurationSecs = 0;
   int heartbeatIntervalSecs = 0;
 
@@ -33,45 +33,45 @@ struct RegisterWorkerResult {
 
 struct WorkerHeartbeatParams {
   int currentJobs = 0;
-  std::optional<std::string> status;  // healthy, degraded, offline, draining
-  std::optional<json> metadata;
+  std::optional<std::string> status{};  // healthy, degraded, offline, draining
+  std::optional<json> metadata{};
 };
 
 // Full worker, as GET /api/v1/workers/{id} returns it.
 struct Worker {
-  std::string id;
-  std::string organizationId;
-  std::string queueName;
-  std::string hostname;
-  std::optional<std::string> workerType;
+  std::string id{};
+  std::string organizationId{};
+  std::string queueName{};
+  std::string hostname{};
+  std::optional<std::string> workerType{};
   int maxConcurrency = 0;
   int currentJobs = 0;
-  std::string status;
-  std::string lastHeartbeat;
+  std::string status{};
+  std::string lastHeartbeat{};
   json metadata = json::object();
-  std::optional<std::string> version;
-  std::string registeredAt;
-  std::optional<std::string> updatedAt;
+  std::optional<std::string> version{};
+  std::string registeredAt{};
+  std::optional<std::string> updatedAt{};
 
   static Worker fromJson(const json& body);
 };
 
 // One row of GET /api/v1/workers.
 struct WorkerSummary {
-  std::string id;
-  std::string queueName;
-  std::string hostname;
-  std::string status;
+  std::string id{};
+  std::string queueName{};
+  std::string hostname{};
+  std::string status{};
   int currentJobs = 0;
   int maxConcurrency = 0;
-  std::string lastHeartbeat;
+  std::string lastHeartbeat{};
 
   static WorkerSummary fromJson(const json& body);
 };
 
 struct ListWorkersParams {
-  std::optional<std::string> queueName;
-  std::optional<std::string> status;
+  std::optional<std::string> queueName{};
+  std::optional<std::string> status{};
 };
 
 // Obtained from SpooledClient::workers(); lives as long as the client. Thread-safe. Every call
