@@ -12,6 +12,7 @@
 #include <iosfwd>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -60,12 +61,18 @@ class SpooledWorker {
   // convertible to it), which becomes the job's result, or void (the job completes without a
   // result). Throwing fails the job: NonRetryableError dead-letters it at once, anything else is
   // retried while retries remain. Runs on pool threads, up to `concurrency` at once.
-  // Throws std::logic_error after start().
+  // Throws std::invalid_argument for an empty handler, std::logic_error after start() or stop().
   template <typename F>
     requires std::invocable<F&, JobContext&>
   void process(F handler) {
     using Result = std::invoke_result_t<F&, JobContext&>;
-    if constexpr (std::is_void_v<Result>) {
+    if constexpr (std::is_pointer_v<F> || requires(const F& f) { f.operator bool(); }) {
+      // An empty std::function or a null function pointer would only fail later, on a pool thread.
+      if (!static_cast<bool>(handler)) throw std::invalid_argument("SpooledWorker::process: the handler is empty");
+    }
+    if constexpr (std::is_same_v<F, Handler>) {
+      setHandler(std::move(handler));
+    } else if constexpr (std::is_void_v<Result>) {
       setHandler([h = std::move(handler)](JobContext& ctx) mutable -> json {
         h(ctx);
         return nullptr;

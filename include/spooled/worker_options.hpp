@@ -17,9 +17,11 @@ enum class LogLevel { debug, info, warn, error };
 // thread-safe and must not throw.
 using WorkerLogger = std::function<void(LogLevel level, std::string_view message)>;
 
+// Every member has a default member initializer, so designated initialization
+// (`WorkerOptions{.queueName = "emails"}`) compiles cleanly under -Wextra.
 struct WorkerOptions {
   // Required: the queue this worker claims jobs from (1-100 chars of [A-Za-z0-9._-]).
-  std::string queueName;
+  std::string queueName{};
   // Handlers that run at once, each on its own pool thread (1..100). Default 5.
   int concurrency = 5;
   // Wait between claims while the queue is empty. Default 1000 ms; at least 10 ms.
@@ -33,15 +35,15 @@ struct WorkerOptions {
   // up on them. Default 30000 ms; 0 fails running jobs at once.
   std::chrono::milliseconds shutdownTimeout{30000};
   // Reported at registration. Empty: this machine's gethostname().
-  std::string hostname;
+  std::string hostname{};
   // Reported at registration. Default "cpp".
   std::string workerType = "cpp";
   // Your application's version, reported at registration. Empty: the SDK version.
-  std::string version;
+  std::string version{};
   // Free-form JSON object reported at registration (env, region, ...).
   json metadata = json::object();
   // Where runtime log lines go. Empty: warnings and errors go to std::clog.
-  WorkerLogger logger;
+  WorkerLogger logger{};
 
   // Reads the guide's camelCase keys: queueName, concurrency, pollInterval (ms), leaseDuration (s),
   // heartbeatInterval (s, may be fractional), shutdownTimeout (ms), hostname, workerType, version,

@@ -14,6 +14,7 @@ constexpr int kMaxClaimBatch = 100;
 // While claims keep failing, wait longer each time, up to this (or pollInterval if longer), so a
 // down server is not hammered by every worker at full poll rate.
 constexpr std::chrono::milliseconds kMaxClaimBackoff{10000};
+constexpr std::chrono::milliseconds kMaxLongPoll{5000};
 
 std::chrono::milliseconds claimBackoff(std::chrono::milliseconds pollInterval, int failures) {
   const auto cap = std::max(pollInterval, kMaxClaimBackoff);
@@ -176,12 +177,15 @@ void WorkerCore::pollLoop() noexcept {
         continue;
       }
       lock.unlock();
+      const Clock::time_point claimStarted = Clock::now();
       std::chrono::milliseconds pause = options_.pollInterval;
       const std::optional<std::size_t> claimed = claim(freeSlots, pause);
       lock.lock();
       if (claimed && *claimed > 0) continue;  // more may be waiting: claim again at once while slots remain
-      const auto until = std::min(Clock::now() + pause, nextHeartbeat);
-      wake_.wait_until(lock, until, [this] { return stopRequested_; });
+      // An empty claim already waited server-side when the server long-polls; only the rest of
+      // pollInterval remains. After an error, back off from now.
+      const auto until = claimed ? claimStarted + options_.pollInterval : Clock::now() + pause;
+      wake_.wait_until(lock, std::min(until, nextHeartbeat), [this] { return stopRequested_; });
     }
   } catch (...) {
     log_.error("poll loop failed, shutting down: " + describe(std::current_exception()));
@@ -196,6 +200,10 @@ std::optional<std::size_t> WorkerCore::claim(int freeSlots, std::chrono::millise
   params.workerId = services_->workerId;
   params.limit = std::min(freeSlots, kMaxClaimBatch);
   params.leaseDurationSecs = static_cast<int>(options_.leaseDuration.count());
+  // Our server's long-poll extension (official servers ignore it): an empty queue answers as soon as
+  // a job arrives instead of after a full pollInterval. Capped so stop() and the worker heartbeat
+  // are never held up long by a parked claim.
+  params.waitMs = static_cast<int>(std::min(options_.pollInterval, kMaxLongPoll).count());
   const Clock::time_point claimedAt = Clock::now();
   std::vector<ClaimedJob> jobs;
   try {
