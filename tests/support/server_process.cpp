@@ -98,9 +98,9 @@ std::string ServerProcess::logs() const {
 }
 
 void ServerProcess::spawn() {
-  std::vector<std::string> argv = {SPOOLED_SERVER_BIN,  "--host",       "127.0.0.1",        "--port",
-                                   std::to_string(port_), "--database-url", databaseUrl(), "--api-key",
-                                   options_.apiKey,     "--log-level",  "debug"};
+  std::vector<std::string> argv = {SPOOLED_SERVER_BIN, "--host",       "127.0.0.1",   "--port", std::to_string(port_),
+                                   "--database-url",   databaseUrl(), "--log-level", "debug"};
+  if (!options_.apiKey.empty()) argv.insert(argv.end(), {"--api-key", options_.apiKey});
   argv.insert(argv.end(), options_.extraArgs.begin(), options_.extraArgs.end());
   pid_ = spawnProcess(argv, options_.env, stdoutPath_, stderrPath_);
 }

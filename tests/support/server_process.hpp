@@ -14,7 +14,7 @@
 namespace spooled::test {
 
 struct ServerProcessOptions {
-  std::string apiKey = "sk_test_integration_0123456789abcdef";
+  std::string apiKey = "sk_test_integration_0123456789abcdef";  // empty: no --api-key flag
   std::vector<std::string> extraArgs;          // appended to the command line
   std::map<std::string, std::string> env;      // set in the child before exec
   std::chrono::milliseconds startTimeout{20000};
