@@ -11,7 +11,7 @@ namespace {
 
 using std::chrono::milliseconds;
 
-class CircuitBreakerTest : public ::testing::Test {
+class SdkCircuitBreakerTest : public ::testing::Test {
  protected:
   CircuitBreakerOptions options(int failureThreshold = 3, int successThreshold = 1) {
     CircuitBreakerOptions o;
@@ -34,7 +34,7 @@ class CircuitBreakerTest : public ::testing::Test {
   std::chrono::steady_clock::time_point now_{};
 };
 
-TEST_F(CircuitBreakerTest, OpensAfterThresholdConsecutiveFailuresAndFailsFast) {
+TEST_F(SdkCircuitBreakerTest, OpensAfterThresholdConsecutiveFailuresAndFailsFast) {
   CircuitBreaker breaker(options(3), clock());
   fail(breaker, 2);
   EXPECT_EQ(breaker.state(), CircuitState::Closed);
@@ -50,13 +50,13 @@ TEST_F(CircuitBreakerTest, OpensAfterThresholdConsecutiveFailuresAndFailsFast) {
   }
 }
 
-TEST_F(CircuitBreakerTest, OpenCircuitIsANetworkError) {
+TEST_F(SdkCircuitBreakerTest, OpenCircuitIsANetworkError) {
   CircuitBreaker breaker(options(1), clock());
   fail(breaker, 1);
   EXPECT_THROW(breaker.beforeCall(), NetworkError);
 }
 
-TEST_F(CircuitBreakerTest, SuccessInBetweenResetsTheFailureCount) {
+TEST_F(SdkCircuitBreakerTest, SuccessInBetweenResetsTheFailureCount) {
   CircuitBreaker breaker(options(3), clock());
   fail(breaker, 2);
   breaker.beforeCall();
@@ -65,7 +65,7 @@ TEST_F(CircuitBreakerTest, SuccessInBetweenResetsTheFailureCount) {
   EXPECT_EQ(breaker.state(), CircuitState::Closed);
 }
 
-TEST_F(CircuitBreakerTest, HalfOpensAfterResetTimeoutAndLetsOneProbeThrough) {
+TEST_F(SdkCircuitBreakerTest, HalfOpensAfterResetTimeoutAndLetsOneProbeThrough) {
   CircuitBreaker breaker(options(1), clock());
   fail(breaker, 1);
   advance(milliseconds(999));
@@ -77,7 +77,7 @@ TEST_F(CircuitBreakerTest, HalfOpensAfterResetTimeoutAndLetsOneProbeThrough) {
   EXPECT_THROW(breaker.beforeCall(), CircuitOpenError);
 }
 
-TEST_F(CircuitBreakerTest, SuccessfulProbeClosesTheCircuit) {
+TEST_F(SdkCircuitBreakerTest, SuccessfulProbeClosesTheCircuit) {
   CircuitBreaker breaker(options(1), clock());
   fail(breaker, 1);
   advance(milliseconds(1000));
@@ -88,7 +88,7 @@ TEST_F(CircuitBreakerTest, SuccessfulProbeClosesTheCircuit) {
   EXPECT_NO_THROW(breaker.beforeCall());
 }
 
-TEST_F(CircuitBreakerTest, NeedsSuccessThresholdProbesToClose) {
+TEST_F(SdkCircuitBreakerTest, NeedsSuccessThresholdProbesToClose) {
   CircuitBreaker breaker(options(1, 2), clock());
   fail(breaker, 1);
   advance(milliseconds(1000));
@@ -100,7 +100,7 @@ TEST_F(CircuitBreakerTest, NeedsSuccessThresholdProbesToClose) {
   EXPECT_EQ(breaker.state(), CircuitState::Closed);
 }
 
-TEST_F(CircuitBreakerTest, FailedProbeReopensForAnotherFullTimeout) {
+TEST_F(SdkCircuitBreakerTest, FailedProbeReopensForAnotherFullTimeout) {
   CircuitBreaker breaker(options(1), clock());
   fail(breaker, 1);
   advance(milliseconds(1000));
@@ -113,7 +113,7 @@ TEST_F(CircuitBreakerTest, FailedProbeReopensForAnotherFullTimeout) {
   EXPECT_NO_THROW(breaker.beforeCall());
 }
 
-TEST_F(CircuitBreakerTest, DisabledBreakerNeverOpens) {
+TEST_F(SdkCircuitBreakerTest, DisabledBreakerNeverOpens) {
   CircuitBreakerOptions o = options(1);
   o.enabled = false;
   CircuitBreaker breaker(o, clock());

@@ -29,7 +29,7 @@ std::string body(const std::string& code, const std::string& message) {
   return json{{"code", code}, {"message", message}}.dump();
 }
 
-TEST(ErrorMappingTest, EachStatusClassMapsToItsException) {
+TEST(SdkErrorMappingTest, EachStatusClassMapsToItsException) {
   EXPECT_EQ(mapped<ValidationError>(400, body("VALIDATION_ERROR", "bad")).status(), 400);
   EXPECT_EQ(mapped<AuthenticationError>(401, body("UNAUTHORIZED", "who")).status(), 401);
   EXPECT_EQ(mapped<AuthorizationError>(403, body("ACCESS_DENIED", "no")).status(), 403);
@@ -41,7 +41,7 @@ TEST(ErrorMappingTest, EachStatusClassMapsToItsException) {
   EXPECT_EQ(mapped<ServerError>(503, body("SERVICE_UNAVAILABLE", "later")).status(), 503);
 }
 
-TEST(ErrorMappingTest, KeepsCodeMessageDetailsAndRequestId) {
+TEST(SdkErrorMappingTest, KeepsCodeMessageDetailsAndRequestId) {
   const json wire = {{"code", "VALIDATION_ERROR"},
                      {"message", "queue_name is required"},
                      {"details", {{"field", "queue_name"}}}};
@@ -53,7 +53,7 @@ TEST(ErrorMappingTest, KeepsCodeMessageDetailsAndRequestId) {
   EXPECT_FALSE(error.isRetryable());
 }
 
-TEST(ErrorMappingTest, LeaseConflictsAreRecognisable) {
+TEST(SdkErrorMappingTest, LeaseConflictsAreRecognisable) {
   const auto expired = mapped<ConflictError>(409, body("LEASE_EXPIRED", "stale lease"));
   EXPECT_TRUE(expired.isLeaseExpired());
   EXPECT_FALSE(expired.isJobCancelled());
@@ -63,7 +63,7 @@ TEST(ErrorMappingTest, LeaseConflictsAreRecognisable) {
   EXPECT_FALSE(mapped<ConflictError>(409, body("CONFLICT", "x")).isLeaseExpired());
 }
 
-TEST(ErrorMappingTest, RateLimitCarriesRetryAfterSecondsOrDate) {
+TEST(SdkErrorMappingTest, RateLimitCarriesRetryAfterSecondsOrDate) {
   EXPECT_EQ(mapped<RateLimitError>(429, "", std::string("7")).retryAfter(), seconds(7));
   EXPECT_EQ(mapped<RateLimitError>(429, "").retryAfter(), std::nullopt);
   EXPECT_EQ(mapped<RateLimitError>(429, "", std::string("soon")).retryAfter(), std::nullopt);
@@ -73,7 +73,7 @@ TEST(ErrorMappingTest, RateLimitCarriesRetryAfterSecondsOrDate) {
   EXPECT_EQ(parseRetryAfter(std::string("Sun, 06 Nov 1994 08:49:37 GMT"), 784111777 + 30), seconds(0));
 }
 
-TEST(ErrorMappingTest, NonJsonBodyBecomesTheMessageAndStatusPicksTheCode) {
+TEST(SdkErrorMappingTest, NonJsonBodyBecomesTheMessageAndStatusPicksTheCode) {
   const auto error = mapped<ServerError>(502, "<html>Bad Gateway</html>");
   EXPECT_STREQ(error.what(), "<html>Bad Gateway</html>");
   EXPECT_EQ(error.code(), "INTERNAL_ERROR");
@@ -84,7 +84,7 @@ TEST(ErrorMappingTest, NonJsonBodyBecomesTheMessageAndStatusPicksTheCode) {
   EXPECT_EQ(empty.code(), "NOT_FOUND");
 }
 
-TEST(ErrorMappingTest, UnlistedStatusIsAPlainSpooledError) {
+TEST(SdkErrorMappingTest, UnlistedStatusIsAPlainSpooledError) {
   try {
     throwForResponse(ErrorResponse{.status = 418, .body = body("TEAPOT", "short and stout"), .retryAfter = {}, .requestId = {}});
   } catch (const SpooledError& error) {

@@ -40,7 +40,7 @@ class ScopedEnv {
   std::optional<std::string> old_;
 };
 
-TEST(ClientOptionsTest, ApiKeyAndBaseUrlFallBackToTheEnvironment) {
+TEST(SdkClientOptionsTest, ApiKeyAndBaseUrlFallBackToTheEnvironment) {
   const ScopedEnv key("SPOOLED_API_KEY", "sp_test_from_env");
   const ScopedEnv url("SPOOLED_API_URL", "https://queue.example.com");
   const ClientOptions options = ClientOptions{}.resolved();
@@ -48,7 +48,7 @@ TEST(ClientOptionsTest, ApiKeyAndBaseUrlFallBackToTheEnvironment) {
   EXPECT_EQ(options.baseUrl, "https://queue.example.com");
 }
 
-TEST(ClientOptionsTest, ExplicitValuesWinOverTheEnvironment) {
+TEST(SdkClientOptionsTest, ExplicitValuesWinOverTheEnvironment) {
   const ScopedEnv key("SPOOLED_API_KEY", "sp_test_from_env");
   const ScopedEnv url("SPOOLED_API_URL", "https://queue.example.com");
   ClientOptions options;
@@ -59,14 +59,14 @@ TEST(ClientOptionsTest, ExplicitValuesWinOverTheEnvironment) {
   EXPECT_EQ(resolved.baseUrl, "http://127.0.0.1:9000");
 }
 
-TEST(ClientOptionsTest, BaseUrlDefaultsToLocalhost8080) {
+TEST(SdkClientOptionsTest, BaseUrlDefaultsToLocalhost8080) {
   const ScopedEnv url("SPOOLED_API_URL", std::nullopt);
   ClientOptions options;
   options.apiKey = "sp_test_x";
   EXPECT_EQ(options.resolved().baseUrl, "http://localhost:8080");
 }
 
-TEST(ClientOptionsTest, MissingApiKeyFailsAtConstructionWithAClearMessage) {
+TEST(SdkClientOptionsTest, MissingApiKeyFailsAtConstructionWithAClearMessage) {
   const ScopedEnv key("SPOOLED_API_KEY", std::nullopt);
   try {
     SpooledClient client;
@@ -76,7 +76,7 @@ TEST(ClientOptionsTest, MissingApiKeyFailsAtConstructionWithAClearMessage) {
   }
 }
 
-TEST(ClientOptionsTest, ClientExposesTheResolvedOptions) {
+TEST(SdkClientOptionsTest, ClientExposesTheResolvedOptions) {
   const ScopedEnv key("SPOOLED_API_KEY", "sp_test_from_env");
   const ScopedEnv url("SPOOLED_API_URL", std::nullopt);
   const SpooledClient client;
@@ -84,14 +84,14 @@ TEST(ClientOptionsTest, ClientExposesTheResolvedOptions) {
   EXPECT_EQ(client.options().baseUrl, "http://localhost:8080");
 }
 
-TEST(ClientOptionsTest, RejectsABaseUrlWithoutScheme) {
+TEST(SdkClientOptionsTest, RejectsABaseUrlWithoutScheme) {
   ClientOptions options;
   options.apiKey = "sp_test_x";
   options.baseUrl = "localhost:8080";
   EXPECT_THROW(options.resolved(), ValidationError);
 }
 
-TEST(ClientOptionsTest, FromJsonReadsSnakeCaseKeys) {
+TEST(SdkClientOptionsTest, FromJsonReadsSnakeCaseKeys) {
   const ClientOptions options = ClientOptions::fromJson(json::parse(R"({
     "api_key": "sp_test_json", "base_url": "http://10.0.0.1:8080",
     "connect_timeout_ms": 250, "request_timeout_ms": 1500, "user_agent": "my-app/2",
@@ -116,7 +116,7 @@ TEST(ClientOptionsTest, FromJsonReadsSnakeCaseKeys) {
   EXPECT_EQ(options.circuitBreaker.resetTimeout, milliseconds(700));
 }
 
-TEST(ClientOptionsTest, FromJsonAcceptsCamelCaseAndKeepsDefaultsForAbsentKeys) {
+TEST(SdkClientOptionsTest, FromJsonAcceptsCamelCaseAndKeepsDefaultsForAbsentKeys) {
   const ClientOptions options =
       ClientOptions::fromJson(json{{"apiKey", "sp_test_camel"}, {"retry", {{"maxRetries", 1}}}});
   EXPECT_EQ(options.apiKey, "sp_test_camel");
@@ -126,7 +126,7 @@ TEST(ClientOptionsTest, FromJsonAcceptsCamelCaseAndKeepsDefaultsForAbsentKeys) {
   EXPECT_TRUE(options.baseUrl.empty());  // the environment fallback still applies later
 }
 
-TEST(ClientOptionsTest, FromJsonRejectsTyposAndWrongTypes) {
+TEST(SdkClientOptionsTest, FromJsonRejectsTyposAndWrongTypes) {
   EXPECT_THROW(ClientOptions::fromJson(json{{"api_kee", "x"}}), ValidationError);
   EXPECT_THROW(ClientOptions::fromJson(json{{"retry", {{"max_retires", 2}}}}), ValidationError);
   EXPECT_THROW(ClientOptions::fromJson(json{{"connect_timeout_ms", "5s"}}), ValidationError);
@@ -140,7 +140,7 @@ TEST(ClientOptionsTest, FromJsonRejectsTyposAndWrongTypes) {
   }
 }
 
-TEST(ClientOptionsTest, SdkVersionIsTheProjectVersion) {
+TEST(SdkClientOptionsTest, SdkVersionIsTheProjectVersion) {
   EXPECT_STRNE(sdkVersion(), "");
   EXPECT_EQ(std::string(sdkVersion()).find('.') != std::string::npos, true);
 }

@@ -22,7 +22,7 @@ RetryOptions noJitter(int maxRetries = 3) {
   return options;
 }
 
-TEST(RetryPolicyTest, DelayDoublesPerAttemptAndStopsAtMaxDelay) {
+TEST(SdkRetryPolicyTest, DelayDoublesPerAttemptAndStopsAtMaxDelay) {
   const RetryPolicy policy(noJitter());
   const ServerError error("boom");
   EXPECT_EQ(policy.delayFor(error, 1), milliseconds(100));
@@ -32,7 +32,7 @@ TEST(RetryPolicyTest, DelayDoublesPerAttemptAndStopsAtMaxDelay) {
   EXPECT_EQ(policy.delayFor(error, 30), milliseconds(1000));
 }
 
-TEST(RetryPolicyTest, JitterAddsUpToAQuarterOfTheDelay) {
+TEST(SdkRetryPolicyTest, JitterAddsUpToAQuarterOfTheDelay) {
   RetryOptions options = noJitter();
   options.jitter = true;
   const RetryPolicy lowest(options, [] { return 0.0; });
@@ -42,7 +42,7 @@ TEST(RetryPolicyTest, JitterAddsUpToAQuarterOfTheDelay) {
   EXPECT_EQ(highest.delayFor(error, 2), milliseconds(249));
 }
 
-TEST(RetryPolicyTest, RateLimitWaitsForRetryAfterButNotPastMaxDelay) {
+TEST(SdkRetryPolicyTest, RateLimitWaitsForRetryAfterButNotPastMaxDelay) {
   const RetryPolicy policy(noJitter());
   EXPECT_EQ(policy.delayFor(RateLimitError("slow down", seconds(0)), 1), milliseconds(0));
   EXPECT_EQ(policy.delayFor(RateLimitError("slow down", seconds(5)), 1), milliseconds(1000));
@@ -50,7 +50,7 @@ TEST(RetryPolicyTest, RateLimitWaitsForRetryAfterButNotPastMaxDelay) {
   EXPECT_EQ(policy.delayFor(RateLimitError("slow down"), 2), milliseconds(200));
 }
 
-TEST(RetryPolicyTest, IdempotentCallsRetryTransientFailures) {
+TEST(SdkRetryPolicyTest, IdempotentCallsRetryTransientFailures) {
   const RetryPolicy policy(noJitter());
   EXPECT_TRUE(policy.shouldRetry(ServerError("boom", 503), 1, Idempotency::Safe));
   EXPECT_TRUE(policy.shouldRetry(NetworkError("reset"), 1, Idempotency::Safe));
@@ -58,7 +58,7 @@ TEST(RetryPolicyTest, IdempotentCallsRetryTransientFailures) {
   EXPECT_TRUE(policy.shouldRetry(RateLimitError("slow down"), 1, Idempotency::Safe));
 }
 
-TEST(RetryPolicyTest, UnsafeCallsRetryOnlyWhenTheServerCannotHaveActed) {
+TEST(SdkRetryPolicyTest, UnsafeCallsRetryOnlyWhenTheServerCannotHaveActed) {
   const RetryPolicy policy(noJitter());
   EXPECT_FALSE(policy.shouldRetry(ServerError("boom", 500), 1, Idempotency::Unsafe));
   EXPECT_FALSE(policy.shouldRetry(NetworkError("reset mid-request"), 1, Idempotency::Unsafe));
@@ -67,7 +67,7 @@ TEST(RetryPolicyTest, UnsafeCallsRetryOnlyWhenTheServerCannotHaveActed) {
   EXPECT_TRUE(policy.shouldRetry(NetworkError("refused", "CONNECTION_FAILED"), 1, Idempotency::Unsafe));
 }
 
-TEST(RetryPolicyTest, ClientErrorsAndOpenCircuitAreNeverRetried) {
+TEST(SdkRetryPolicyTest, ClientErrorsAndOpenCircuitAreNeverRetried) {
   const RetryPolicy policy(noJitter());
   EXPECT_FALSE(policy.shouldRetry(ValidationError("bad"), 1, Idempotency::Safe));
   EXPECT_FALSE(policy.shouldRetry(NotFoundError("gone"), 1, Idempotency::Safe));
@@ -76,7 +76,7 @@ TEST(RetryPolicyTest, ClientErrorsAndOpenCircuitAreNeverRetried) {
   EXPECT_FALSE(policy.shouldRetry(CircuitOpenError("open"), 1, Idempotency::Safe));
 }
 
-TEST(RetryPolicyTest, StopsAfterMaxRetries) {
+TEST(SdkRetryPolicyTest, StopsAfterMaxRetries) {
   const RetryPolicy policy(noJitter(2));
   const ServerError error("boom");
   EXPECT_TRUE(policy.shouldRetry(error, 2, Idempotency::Safe));
@@ -85,7 +85,7 @@ TEST(RetryPolicyTest, StopsAfterMaxRetries) {
   EXPECT_FALSE(never.shouldRetry(error, 1, Idempotency::Safe));
 }
 
-TEST(RunWithRetryTest, RepeatsUntilSuccessWaitingTheBackoffBetweenAttempts) {
+TEST(SdkRunWithRetryTest, RepeatsUntilSuccessWaitingTheBackoffBetweenAttempts) {
   const RetryPolicy policy(noJitter());
   std::vector<milliseconds> waits;
   int attempts = 0;
@@ -98,7 +98,7 @@ TEST(RunWithRetryTest, RepeatsUntilSuccessWaitingTheBackoffBetweenAttempts) {
   EXPECT_EQ(waits, (std::vector<milliseconds>{milliseconds(100), milliseconds(200)}));
 }
 
-TEST(RunWithRetryTest, GivesUpAfterMaxRetriesWithTheOriginalErrorClass) {
+TEST(SdkRunWithRetryTest, GivesUpAfterMaxRetriesWithTheOriginalErrorClass) {
   const RetryPolicy policy(noJitter(2));
   int attempts = 0;
   EXPECT_THROW(runWithRetry(policy, Idempotency::Safe, [](milliseconds) {},
@@ -110,7 +110,7 @@ TEST(RunWithRetryTest, GivesUpAfterMaxRetriesWithTheOriginalErrorClass) {
   EXPECT_EQ(attempts, 3);
 }
 
-TEST(RunWithRetryTest, UnsafeCallFailsOnFirstAmbiguousError) {
+TEST(SdkRunWithRetryTest, UnsafeCallFailsOnFirstAmbiguousError) {
   const RetryPolicy policy(noJitter());
   int attempts = 0;
   EXPECT_THROW(runWithRetry(policy, Idempotency::Unsafe, [](milliseconds) {},
@@ -122,7 +122,7 @@ TEST(RunWithRetryTest, UnsafeCallFailsOnFirstAmbiguousError) {
   EXPECT_EQ(attempts, 1);
 }
 
-TEST(RunWithRetryTest, SleeperThatThrowsEndsTheRetries) {
+TEST(SdkRunWithRetryTest, SleeperThatThrowsEndsTheRetries) {
   const RetryPolicy policy(noJitter());
   int attempts = 0;
   EXPECT_THROW(runWithRetry(policy, Idempotency::Safe,
