@@ -139,57 +139,49 @@ HttpResponse claimJobs(ApiServices& s, const HttpRequest& req) {
   return HttpResponse::json(200, json{{"jobs", jobs}});
 }
 
-// worker_id and lease_id, which complete, fail, heartbeat and progress all carry.
-LeaseRef readLease(const FieldReader& f) {
+// What complete, fail, heartbeat and progress share: the job id, the body, and the worker_id and
+// lease_id that name the lease.
+struct LeaseCall {
+  explicit LeaseCall(const HttpRequest& req)
+      : orgId(req.authContext().orgId), jobId(pathUuid(req, "Job")), body(parseJsonObjectBody(req.body)), fields(body) {
+    lease.workerId = fields.requiredString("worker_id", 1, 255);
+    lease.leaseId = fields.optionalString("lease_id", 1, 255);
+  }
+
+  std::string orgId;
+  std::string jobId;
+  json body;
+  FieldReader fields;  // reads body
   LeaseRef lease;
-  lease.workerId = f.requiredString("worker_id", 1, 255);
-  lease.leaseId = f.optionalString("lease_id", 1, 255);
-  return lease;
-}
+};
 
 HttpResponse completeJob(ApiServices& s, const HttpRequest& req) {
-  const AuthContext& auth = req.authContext();
-  const std::string id = pathUuid(req, "Job");
-  const json body = parseJsonObjectBody(req.body);
-  const FieldReader f(body);
-  const LeaseRef lease = readLease(f);
-  const auto result = f.optionalValue("result", kMaxPayloadBytes);
-  s.jobs.complete(auth.orgId, id, lease, result);
+  const LeaseCall call(req);
+  const auto result = call.fields.optionalValue("result", kMaxPayloadBytes);
+  s.jobs.complete(call.orgId, call.jobId, call.lease, result);
   return successResponse();
 }
 
 HttpResponse failJob(ApiServices& s, const HttpRequest& req) {
-  const AuthContext& auth = req.authContext();
-  const std::string id = pathUuid(req, "Job");
-  const json body = parseJsonObjectBody(req.body);
-  const FieldReader f(body);
-  const LeaseRef lease = readLease(f);
-  const std::string error = f.requiredString("error", 1, 2048);
-  const bool retryable = f.optionalBool("retryable").value_or(true);  // extension
-  s.jobs.fail(auth.orgId, id, lease, error, retryable);
+  const LeaseCall call(req);
+  const std::string error = call.fields.requiredString("error", 1, 2048);
+  const bool retryable = call.fields.optionalBool("retryable").value_or(true);  // extension
+  s.jobs.fail(call.orgId, call.jobId, call.lease, error, retryable);
   return successResponse();
 }
 
 HttpResponse heartbeatJob(ApiServices& s, const HttpRequest& req) {
-  const AuthContext& auth = req.authContext();
-  const std::string id = pathUuid(req, "Job");
-  const json body = parseJsonObjectBody(req.body);
-  const FieldReader f(body);
-  const LeaseRef lease = readLease(f);
-  const int leaseDurationSecs = f.intOr("lease_duration_secs", 5, 3600, 30);
-  s.jobs.heartbeat(auth.orgId, id, lease, leaseDurationSecs);
+  const LeaseCall call(req);
+  const int leaseDurationSecs = call.fields.intOr("lease_duration_secs", 5, 3600, 30);
+  s.jobs.heartbeat(call.orgId, call.jobId, call.lease, leaseDurationSecs);
   return successResponse();
 }
 
 HttpResponse reportProgress(ApiServices& s, const HttpRequest& req) {  // extension
-  const AuthContext& auth = req.authContext();
-  const std::string id = pathUuid(req, "Job");
-  const json body = parseJsonObjectBody(req.body);
-  const FieldReader f(body);
-  const LeaseRef lease = readLease(f);
-  const int percent = f.requiredInt("percent", 0, 100);
-  const auto message = f.optionalString("message", 0, 2048);
-  s.jobs.progress(auth.orgId, id, lease, percent, message);
+  const LeaseCall call(req);
+  const int percent = call.fields.requiredInt("percent", 0, 100);
+  const auto message = call.fields.optionalString("message", 0, 2048);
+  s.jobs.progress(call.orgId, call.jobId, call.lease, percent, message);
   return successResponse();
 }
 
