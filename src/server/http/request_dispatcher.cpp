@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+
 #include "server/http/error_response.hpp"
 
 namespace spooled::server {
@@ -17,6 +19,14 @@ std::string joinMethods(const std::vector<std::string>& methods) {
 }  // namespace
 
 HttpResponse RequestDispatcher::dispatch(HttpRequest request) const {
+  const auto started = std::chrono::steady_clock::now();
+  HttpResponse response = route(request);
+  spdlog::debug("{} {} -> {} ({} us)", request.method, request.target, response.status,
+                std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count());
+  return response;
+}
+
+HttpResponse RequestDispatcher::route(HttpRequest& request) const {
   try {
     Router::Match match = router_.match(request.method, request.path);
     if (match.kind == Router::Match::Kind::NotFound)

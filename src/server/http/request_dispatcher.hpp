@@ -15,6 +15,8 @@ class RequestDispatcher {
   HttpResponse dispatch(HttpRequest request) const;
 
  private:
+  HttpResponse route(HttpRequest& request) const;
+
   const Router& router_;
   const ApiKeyAuth& auth_;
 };
