@@ -54,6 +54,29 @@ class StoreConformance : public ::testing::TestWithParam<StoreBackend> {
     for (const auto& job : store_->readResult([&](StoreReader& r) { return r.listJobs(query); })) ids.push_back(job.id);
     return ids;
   }
+  // An organization with one record of every other kind, every field set, committed in one write.
+  struct OneOfEach {
+    OrganizationRecord org;
+    JobRecord job;
+    WorkerRecord worker;
+    ApiKeyRecord key;
+    QueueRecord queue;
+  };
+  OneOfEach putOneOfEach(const std::string& slug) {
+    OneOfEach all{.org = fullOrganization(slug)};
+    all.job = fullJob(all.org.id, "q");
+    all.worker = fullWorker(all.org.id, "q");
+    all.key = fullApiKey(all.org.id);
+    all.queue = fullQueue(all.org.id, "q");
+    store_->write([&](StoreTx& tx) {
+      tx.insertOrganization(all.org);
+      tx.insertJob(all.job);
+      tx.insertWorker(all.worker);
+      tx.insertApiKey(all.key);
+      tx.upsertQueue(all.queue);
+    });
+    return all;
+  }
   std::vector<std::string> claimableIds(const std::string& orgId, const std::string& queue, TimePoint now, int limit) {
     std::vector<std::string> ids;
     for (const auto& job : store_->writeResult([&](StoreTx& tx) { return tx.findClaimableJobs(orgId, queue, now, limit); }))
@@ -370,20 +393,9 @@ TEST_P(StoreConformance, IdempotencyKeyIsUniquePerOrganization) {
 }
 
 TEST_P(StoreConformance, OneOrganizationNeverSeesAnothersData) {
-  OrganizationRecord orgA = fullOrganization("a");
+  const auto [orgA, job, worker, key, queue] = putOneOfEach("a");
   OrganizationRecord orgB = fullOrganization("b");
-  JobRecord job = fullJob(orgA.id, "q");
-  WorkerRecord worker = fullWorker(orgA.id, "q");
-  ApiKeyRecord key = fullApiKey(orgA.id);
-  QueueRecord queue = fullQueue(orgA.id, "q");
-  store_->write([&](StoreTx& tx) {
-    tx.insertOrganization(orgA);
-    tx.insertOrganization(orgB);
-    tx.insertJob(job);
-    tx.insertWorker(worker);
-    tx.insertApiKey(key);
-    tx.upsertQueue(queue);
-  });
+  store_->write([&](StoreTx& tx) { tx.insertOrganization(orgB); });
   store_->read([&](StoreReader& r) {
     ASSERT_TRUE(r.findJob(orgA.id, job.id));
     EXPECT_FALSE(r.findJob(orgB.id, job.id));
@@ -612,18 +624,7 @@ TEST_P(StoreConformance, ConcurrentFailuresUndoOnlyTheirOwnWrites) {
 // --- durability and health ---
 
 TEST_P(StoreConformance, EverythingCommittedIsThereAfterReopening) {
-  OrganizationRecord org = fullOrganization("acme");
-  JobRecord job = fullJob(org.id, "q");
-  WorkerRecord worker = fullWorker(org.id, "q");
-  ApiKeyRecord key = fullApiKey(org.id);
-  QueueRecord queue = fullQueue(org.id, "q");
-  store_->write([&](StoreTx& tx) {
-    tx.insertOrganization(org);
-    tx.insertJob(job);
-    tx.insertWorker(worker);
-    tx.insertApiKey(key);
-    tx.upsertQueue(queue);
-  });
+  const auto [org, job, worker, key, queue] = putOneOfEach("acme");
   reopen();
   store_->read([&](StoreReader& r) {
     EXPECT_EQ(view(r.findOrganization(org.id)), view(org));

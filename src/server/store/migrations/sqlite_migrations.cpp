@@ -113,8 +113,18 @@ CREATE INDEX idx_jobs_org_status ON jobs (org_id, status, created_at);
 CREATE INDEX idx_jobs_org_created ON jobs (org_id, created_at);
 )sql";
 
+// Logout: JWT ids refused until they would have expired anyway. Finished-job lookups for stats.
+constexpr std::string_view kRevokedTokensAndActivity = R"sql(
+CREATE TABLE revoked_tokens (
+  token_id TEXT PRIMARY KEY,
+  expires_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX idx_jobs_org_completed ON jobs (org_id, completed_at) WHERE completed_at IS NOT NULL;
+)sql";
+
 constexpr Migration kSqliteMigrations[] = {
     {1, "initial schema: organizations, api_keys, queues, workers, jobs", kInitialSchema},
+    {2, "revoked JWT ids; index of finished jobs by time", kRevokedTokensAndActivity},
 };
 
 }  // namespace

@@ -165,6 +165,79 @@ std::vector<QueueRecord> SqliteReaderImpl<I>::listQueues(const std::string& orgI
   return fetchAll<QueueRecord>(sql, {orgId});
 }
 
+template <class I>
+std::vector<std::string> SqliteReaderImpl<I>::listQueueNames(const std::string& orgId) {
+  static const std::string sql =
+      "SELECT DISTINCT queue_name FROM jobs WHERE org_id = ?1"
+      " UNION SELECT queue_name FROM queues WHERE org_id = ?1 ORDER BY 1";
+  SqliteQuery query = conn_.prepare(sql);
+  bindParams(query, {orgId});
+  std::vector<std::string> names;
+  while (query.step()) names.push_back(query.columnText(0));
+  return names;
+}
+
+namespace {
+
+std::optional<long long> optionalInt(const SqliteQuery& query, int column) {
+  if (query.isNull(column)) return std::nullopt;
+  return query.columnInt(column);
+}
+
+}  // namespace
+
+template <class I>
+JobActivity SqliteReaderImpl<I>::jobActivity(const std::string& orgId, const std::optional<std::string>& queueName,
+                                             TimePoint since) {
+  const std::vector<Filter> filters = {Filter{" AND queue_name = :queue", ":queue", view(queueName)}};
+  // One pass over the organization's jobs; the averages are whole milliseconds.
+  SqliteQuery query = conn_.prepare(
+      "SELECT"
+      " COALESCE(SUM(created_at >= :since), 0),"
+      " COALESCE(SUM(status = 'completed' AND completed_at >= :since), 0),"
+      " COALESCE(SUM(status IN ('failed', 'deadletter') AND completed_at >= :since), 0),"
+      " CAST(AVG(CASE WHEN status = 'completed' AND completed_at >= :since AND started_at IS NOT NULL"
+      "   THEN completed_at - started_at END) AS INTEGER),"
+      " CAST(AVG(CASE WHEN started_at >= :since THEN started_at - created_at END) AS INTEGER),"
+      " MIN(CASE WHEN status IN ('pending', 'scheduled') THEN created_at END)"
+      " FROM jobs " +
+      whereClause(filters));
+  bindFilters(query, orgId, filters);
+  query.bindIntByName(":since", toEpochMs(since));
+  JobActivity activity;
+  if (query.step()) {
+    activity.createdSince = query.columnInt(0);
+    activity.completedSince = query.columnInt(1);
+    activity.failedSince = query.columnInt(2);
+    if (auto v = optionalInt(query, 3)) activity.avgProcessingMs = static_cast<double>(*v);
+    if (auto v = optionalInt(query, 4)) activity.avgWaitMs = static_cast<double>(*v);
+    if (auto v = optionalInt(query, 5)) activity.oldestReadyCreatedAt = fromEpochMs(*v);
+  }
+  return activity;
+}
+
+template <class I>
+std::vector<QueueStatusCount> SqliteReaderImpl<I>::countJobsByQueueAndStatus(const std::optional<std::string>& orgId) {
+  std::string sql = "SELECT org_id, queue_name, status, COUNT(*) FROM jobs";
+  if (orgId) sql += " WHERE org_id = :org";
+  sql += " GROUP BY org_id, queue_name, status ORDER BY org_id, queue_name, status";
+  SqliteQuery query = conn_.prepare(sql);
+  if (orgId) query.bindTextByName(":org", *orgId);
+  std::vector<QueueStatusCount> rows;
+  while (query.step()) {
+    if (auto status = parseJobStatus(query.columnText(2)))
+      rows.push_back(QueueStatusCount{query.columnText(0), query.columnText(1), *status, query.columnInt(3)});
+  }
+  return rows;
+}
+
+template <class I>
+bool SqliteReaderImpl<I>::isTokenRevoked(const std::string& tokenId) {
+  SqliteQuery query = conn_.prepare("SELECT 1 FROM revoked_tokens WHERE token_id = ?1");
+  bindParams(query, {tokenId});
+  return query.step();
+}
+
 template class SqliteReaderImpl<StoreReader>;
 template class SqliteReaderImpl<StoreTx>;
 

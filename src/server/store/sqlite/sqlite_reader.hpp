@@ -35,6 +35,12 @@ class SqliteReaderImpl : public Interface {
 
   std::optional<QueueRecord> findQueue(const std::string& orgId, const std::string& queueName) override;
   std::vector<QueueRecord> listQueues(const std::string& orgId) override;
+  std::vector<std::string> listQueueNames(const std::string& orgId) override;
+
+  JobActivity jobActivity(const std::string& orgId, const std::optional<std::string>& queueName,
+                          TimePoint since) override;
+  std::vector<QueueStatusCount> countJobsByQueueAndStatus(const std::optional<std::string>& orgId) override;
+  bool isTokenRevoked(const std::string& tokenId) override;
 
  protected:
   template <class Record>

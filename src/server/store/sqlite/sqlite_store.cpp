@@ -1,7 +1,6 @@
 #include "server/store/sqlite/sqlite_store.hpp"
 
 #include <exception>
-#include <future>
 #include <stdexcept>
 
 #include "server/store/migrations/migrations.hpp"
@@ -9,10 +8,12 @@
 
 namespace spooled::server {
 
+// Lives on the caller's stack for the duration of write(); the writer touches it only until it
+// sets `answered` (under mutex_), after which the caller may return and free it.
 struct SqliteStore::WriteRequest {
   const std::function<void(StoreTx&)>& fn;
-  std::promise<void> done;
   std::exception_ptr error;
+  bool answered = false;
 };
 
 namespace {
@@ -52,15 +53,13 @@ void SqliteStore::write(const std::function<void(StoreTx&)>& fn) {
   // The writer waiting on itself would never wake up.
   if (std::this_thread::get_id() == writerThread_.get_id())
     throw std::logic_error("Store::write called from inside a write transaction");
-  WriteRequest request{fn, {}, {}};
-  std::future<void> done = request.done.get_future();
-  {
-    std::lock_guard lock(mutex_);
-    if (stopping_) throw std::runtime_error("the SQLite store is closing");
-    queue_.push_back(&request);
-  }
+  WriteRequest request{fn, {}, false};
+  std::unique_lock lock(mutex_);
+  if (stopping_) throw std::runtime_error("the SQLite store is closing");
+  queue_.push_back(&request);
   queued_.notify_one();
-  done.get();
+  answered_.wait(lock, [&] { return request.answered; });
+  if (request.error) std::rethrow_exception(request.error);
 }
 
 void SqliteStore::writerLoop() {
@@ -117,14 +116,13 @@ void SqliteStore::commitBatch(const std::vector<WriteRequest*>& batch) {
       failUncommitted(std::current_exception());
     }
   }
-  // Answer only now: a caller must never hear "done" before its change is on disk.
-  for (WriteRequest* request : batch) {
-    if (request->error) {
-      request->done.set_exception(request->error);
-    } else {
-      request->done.set_value();
-    }
+  // Answer only now: a caller must never hear "done" before its change is on disk. One lock and
+  // one wake-up for the whole batch; each caller checks its own flag.
+  {
+    std::lock_guard lock(mutex_);
+    for (WriteRequest* request : batch) request->answered = true;
   }
+  answered_.notify_all();
 }
 
 void SqliteStore::read(const std::function<void(StoreReader&)>& fn) {

@@ -53,7 +53,8 @@ class SqliteStore final : public Store {
   SqliteReaderPool readers_;
 
   mutable std::mutex mutex_;
-  std::condition_variable queued_;
+  std::condition_variable queued_;    // writer waits: a request arrived, or stopping
+  std::condition_variable answered_;  // callers wait: their batch committed (or failed)
   std::deque<WriteRequest*> queue_;
   bool stopping_ = false;
   std::atomic<std::uint64_t> commits_ = 0;

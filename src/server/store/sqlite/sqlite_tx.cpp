@@ -82,4 +82,37 @@ void SqliteTx::deleteQueue(const std::string& orgId, const std::string& queueNam
   query.run();
 }
 
+long long SqliteTx::deleteJobs(const std::string& orgId, std::optional<JobStatus> status,
+                              const std::optional<std::string>& queueName) {
+  std::string sql = "DELETE FROM jobs WHERE org_id = :org";
+  if (status) sql += " AND status = :status";
+  if (queueName) sql += " AND queue_name = :queue";
+  SqliteQuery query = conn_.prepare(sql);
+  query.bindTextByName(":org", orgId);
+  if (status) query.bindTextByName(":status", toString(*status));
+  if (queueName) query.bindTextByName(":queue", *queueName);
+  query.run();
+  return conn_.changes();
+}
+
+void SqliteTx::deleteOrganization(const std::string& orgId) {
+  // api_keys cascade from organizations; the other tables partition by org_id without a foreign key.
+  for (const char* sql : {"DELETE FROM jobs WHERE org_id = ?1", "DELETE FROM workers WHERE org_id = ?1",
+                          "DELETE FROM queues WHERE org_id = ?1", "DELETE FROM organizations WHERE id = ?1"}) {
+    SqliteQuery query = conn_.prepare(sql);
+    bindParams(query, {orgId});
+    query.run();
+  }
+}
+
+void SqliteTx::insertRevokedToken(const std::string& tokenId, TimePoint expiresAt) {
+  // Revocations outlive their token by nothing: drop the ones whose token has expired anyway.
+  SqliteQuery prune = conn_.prepare("DELETE FROM revoked_tokens WHERE expires_at < ?1");
+  bindParams(prune, {toEpochMs(nowMs())});
+  prune.run();
+  SqliteQuery query = conn_.prepare("INSERT OR REPLACE INTO revoked_tokens (token_id, expires_at) VALUES (?1, ?2)");
+  bindParams(query, {tokenId, toEpochMs(expiresAt)});
+  query.run();
+}
+
 }  // namespace spooled::server
