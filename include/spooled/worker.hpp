@@ -104,7 +104,8 @@ class SpooledWorker {
   // stop claiming, stop the worker heartbeat, let running handlers finish (leases still renewed),
   // wait up to shutdownTimeout, fail the jobs still running (retryable, "worker shutdown timeout")
   // and mark their contexts cancelled, deregister, emit `stopped` with `reason`. A worker never
-  // started goes straight to `stopped`.
+  // started goes straight to `stopped`. A claim already in flight (a long-poll lasts at most
+  // min(pollInterval, 5 s)) may still hand over jobs; they run as part of the drain.
   void stop(std::string reason = "stop requested");
   // Blocks until shutdown has finished (state stopped or error). Returns at once if never started.
   void wait();
