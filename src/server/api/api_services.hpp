@@ -4,6 +4,7 @@
 #include <atomic>
 #include <string>
 
+#include "server/api/validation.hpp"
 #include "server/core/job_engine.hpp"
 #include "server/core/job_notifier.hpp"
 #include "server/core/worker_registry.hpp"
@@ -26,6 +27,18 @@ struct ApiServices {
   std::atomic<int> parkedClaims{0};
   // Set at shutdown so parked claims return promptly.
   std::atomic<bool> shuttingDown{false};
+};
+
+// Where a handler with a JSON body starts: the caller, the body (a JSON object) and a reader of it.
+struct BodyCall {
+  explicit BodyCall(const HttpRequest& request)
+      : auth(request.authContext()), body(parseJsonObjectBody(request.body)), fields(body) {}
+  BodyCall(const BodyCall&) = delete;
+  BodyCall& operator=(const BodyCall&) = delete;
+
+  const AuthContext& auth;
+  const json body;
+  const FieldReader fields;  // reads body
 };
 
 // The "{id}" path parameter when it is a UUID; any other text is 404 (it cannot name a record).

@@ -18,9 +18,9 @@ constexpr int kMaxClaimWaitMs = 30000;
 constexpr std::chrono::milliseconds kClaimRecheck{1000};
 
 HttpResponse createJob(ApiServices& s, const HttpRequest& req) {
-  const AuthContext& auth = req.authContext();
-  const json body = parseJsonObjectBody(req.body);
-  const FieldReader f(body);
+  const BodyCall call(req);
+  const AuthContext& auth = call.auth;
+  const FieldReader& f = call.fields;
 
   CreateJobInput in;
   in.queueName = readQueueName(f, "queue_name");
@@ -110,9 +110,9 @@ class ParkedClaim {
 };
 
 HttpResponse claimJobs(ApiServices& s, const HttpRequest& req) {
-  const AuthContext& auth = req.authContext();
-  const json body = parseJsonObjectBody(req.body);
-  const FieldReader f(body);
+  const BodyCall call(req);
+  const AuthContext& auth = call.auth;
+  const FieldReader& f = call.fields;
 
   ClaimInput in;
   in.queueName = readQueueName(f, "queue_name");

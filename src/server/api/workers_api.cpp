@@ -37,9 +37,9 @@ std::optional<std::string> readWorkerStatus(std::optional<std::string> status) {
 }
 
 HttpResponse registerWorker(ApiServices& s, const HttpRequest& req) {
-  const AuthContext& auth = req.authContext();
-  const json body = parseJsonObjectBody(req.body);
-  const FieldReader f(body);
+  const BodyCall call(req);
+  const AuthContext& auth = call.auth;
+  const FieldReader& f = call.fields;
 
   RegisterWorkerInput in;
   in.queueName = readQueueName(f, "queue_name");
@@ -82,15 +82,14 @@ HttpResponse getWorker(ApiServices& s, const HttpRequest& req) {
 }
 
 HttpResponse heartbeatWorker(ApiServices& s, const HttpRequest& req) {
-  const AuthContext& auth = req.authContext();
   const std::string id = pathUuid(req, "Worker");
-  const json body = parseJsonObjectBody(req.body);
-  const FieldReader f(body);
+  const BodyCall call(req);
+  const FieldReader& f = call.fields;
   WorkerHeartbeatInput in;
   in.currentJobs = f.requiredInt("current_jobs", 0, 1000);
   in.status = readWorkerStatus(f.optionalString("status", 1, 20));
   in.metadata = f.optionalObject("metadata", kMaxMetadataBytes);
-  s.workers.heartbeat(auth.orgId, id, in);
+  s.workers.heartbeat(call.auth.orgId, id, in);
   return successResponse();
 }
 
