@@ -114,6 +114,24 @@ struct JobQuery {
   bool descending = true;
 };
 
+// What happened in one organization (optionally one queue) since a moment: stats and dashboards.
+struct JobActivity {
+  long long createdSince = 0;                  // jobs created at or after `since`
+  long long completedSince = 0;                // jobs completed at or after `since`
+  long long failedSince = 0;                   // jobs that finished failed or dead-lettered at or after `since`
+  std::optional<double> avgProcessingMs;       // completed since: mean of completed_at - started_at
+  std::optional<double> avgWaitMs;             // started since: mean of started_at - created_at
+  std::optional<TimePoint> oldestReadyCreatedAt;  // the oldest pending or scheduled job, whenever created
+};
+
+// One row of job counts by organization, queue and status (metrics, platform stats).
+struct QueueStatusCount {
+  std::string orgId;
+  std::string queueName;
+  JobStatus status = JobStatus::Pending;
+  long long count = 0;
+};
+
 struct WorkerQuery {
   std::string orgId;
   std::optional<std::string> queueName;

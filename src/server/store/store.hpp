@@ -37,6 +37,16 @@ class StoreReader {
 
   virtual std::optional<QueueRecord> findQueue(const std::string& orgId, const std::string& queueName) = 0;
   virtual std::vector<QueueRecord> listQueues(const std::string& orgId) = 0;
+  // Names of every queue of the organization that has jobs or a queue record, sorted.
+  virtual std::vector<std::string> listQueueNames(const std::string& orgId) = 0;
+
+  virtual JobActivity jobActivity(const std::string& orgId, const std::optional<std::string>& queueName,
+                                  TimePoint since) = 0;
+  // Job counts by (organization, queue, status), for one organization or (nullopt) all of them.
+  virtual std::vector<QueueStatusCount> countJobsByQueueAndStatus(const std::optional<std::string>& orgId) = 0;
+
+  // True when a JWT with this id (jti) was revoked by logout.
+  virtual bool isTokenRevoked(const std::string& tokenId) = 0;
 };
 
 // A write transaction. Its reads see its own writes. Every method throws on a storage failure.
@@ -64,6 +74,15 @@ class StoreTx : public StoreReader {
 
   virtual void upsertQueue(const QueueRecord& queue) = 0;
   virtual void deleteQueue(const std::string& orgId, const std::string& queueName) = 0;
+
+  // Deletes the organization's jobs with this status (any status when nullopt), optionally of one
+  // queue. Returns how many it deleted.
+  virtual long long deleteJobs(const std::string& orgId, std::optional<JobStatus> status,
+                               const std::optional<std::string>& queueName) = 0;
+  // Deletes an organization and everything it owns: jobs, workers, queues, API keys.
+  virtual void deleteOrganization(const std::string& orgId) = 0;
+  // Remembers a revoked JWT id until its expiry (older entries may be dropped).
+  virtual void insertRevokedToken(const std::string& tokenId, TimePoint expiresAt) = 0;
 };
 
 // A database. Thread-safe: any thread may call read() and write() at any time.

@@ -28,6 +28,11 @@ class SqliteTx final : public SqliteReaderImpl<StoreTx> {
 
   void upsertQueue(const QueueRecord& queue) override;
   void deleteQueue(const std::string& orgId, const std::string& queueName) override;
+
+  long long deleteJobs(const std::string& orgId, std::optional<JobStatus> status,
+                       const std::optional<std::string>& queueName) override;
+  void deleteOrganization(const std::string& orgId) override;
+  void insertRevokedToken(const std::string& tokenId, TimePoint expiresAt) override;
   long long deleteJobs(const std::string& orgId, std::optional<JobStatus> status,
                        const std::optional<std::string>& queueName) override;
   void deleteOrganization(const std::string& orgId) override;
