@@ -206,10 +206,14 @@ HttpResponse HttpTransport::send(const HttpRequest& request) {
   }
 
   const CURLcode result = curl_easy_perform(curl);
-  if (result != CURLE_OK) throwTransportError(result, errorBuffer, config_.baseUrl + request.path, timeout);
-
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  const std::string detail(errorBuffer);
+  // The handle outlives this call (it goes back to the pool): unhook the per-call buffers now.
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
+  if (result != CURLE_OK) throwTransportError(result, detail.c_str(), config_.baseUrl + request.path, timeout);
+
   response.status = static_cast<int>(status);
   return response;
 }
