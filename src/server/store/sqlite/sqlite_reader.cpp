@@ -238,69 +238,6 @@ bool SqliteReaderImpl<I>::isTokenRevoked(const std::string& tokenId) {
   return query.step();
 }
 
-template <class I>
-std::vector<std::string> SqliteReaderImpl<I>::listQueueNames(const std::string& orgId) {
-  SqliteQuery query = conn_.prepare(
-      "SELECT queue_name FROM jobs WHERE org_id = ?1 UNION SELECT queue_name FROM queues WHERE org_id = ?1 ORDER BY 1");
-  bindParams(query, {orgId});
-  std::vector<std::string> names;
-  while (query.step()) names.push_back(query.columnText(0));
-  return names;
-}
-
-template <class I>
-JobActivity SqliteReaderImpl<I>::jobActivity(const std::string& orgId, const std::optional<std::string>& queueName,
-                                             TimePoint since) {
-  // One pass over the organization's (or queue's) jobs. Averages are whole milliseconds (integer
-  // division), and NULL when nothing qualifies (x / 0 is NULL in SQLite). A failed job's finish
-  // time is completed_at, or updated_at if a transition left completed_at unset.
-  static constexpr const char* kColumns =
-      "SELECT COALESCE(SUM(created_at >= :since), 0),"
-      " COALESCE(SUM(status = 'completed' AND completed_at >= :since), 0),"
-      " COALESCE(SUM(status IN ('failed', 'deadletter') AND COALESCE(completed_at, updated_at) >= :since), 0),"
-      " SUM(CASE WHEN status = 'completed' AND completed_at >= :since THEN completed_at - started_at END)"
-      "   / COUNT(CASE WHEN status = 'completed' AND completed_at >= :since THEN started_at END),"
-      " SUM(CASE WHEN started_at >= :since THEN started_at - created_at END)"
-      "   / COUNT(CASE WHEN started_at >= :since THEN 1 END),"
-      " MIN(CASE WHEN status IN ('pending', 'scheduled') THEN created_at END)"
-      " FROM jobs ";
-  const std::vector<Filter> filters = {Filter{" AND queue_name = :queue", ":queue", view(queueName)}};
-  SqliteQuery query = conn_.prepare(kColumns + whereClause(filters));
-  bindFilters(query, orgId, filters);
-  query.bindIntByName(":since", toEpochMs(since));
-  query.step();  // an aggregate always yields one row
-  JobActivity activity;
-  activity.createdSince = query.columnInt(0);
-  activity.completedSince = query.columnInt(1);
-  activity.failedSince = query.columnInt(2);
-  if (!query.isNull(3)) activity.avgProcessingMs = static_cast<double>(query.columnInt(3));
-  if (!query.isNull(4)) activity.avgWaitMs = static_cast<double>(query.columnInt(4));
-  if (!query.isNull(5)) activity.oldestReadyCreatedAt = fromEpochMs(query.columnInt(5));
-  return activity;
-}
-
-template <class I>
-std::vector<QueueStatusCount> SqliteReaderImpl<I>::countJobsByQueueAndStatus(const std::optional<std::string>& orgId) {
-  SqliteQuery query = conn_.prepare(std::string("SELECT org_id, queue_name, status, COUNT(*) FROM jobs") +
-                                    (orgId ? " WHERE org_id = ?1" : "") +
-                                    " GROUP BY org_id, queue_name, status ORDER BY org_id, queue_name, status");
-  if (orgId) bindParams(query, {*orgId});
-  std::vector<QueueStatusCount> rows;
-  while (query.step()) {
-    auto status = parseJobStatus(query.columnText(2));
-    if (!status) continue;  // the CHECK constraint makes this unreachable
-    rows.push_back(QueueStatusCount{query.columnText(0), query.columnText(1), *status, query.columnInt(3)});
-  }
-  return rows;
-}
-
-template <class I>
-bool SqliteReaderImpl<I>::isTokenRevoked(const std::string& tokenId) {
-  SqliteQuery query = conn_.prepare("SELECT 1 FROM revoked_tokens WHERE token_id = ?1");
-  bindParams(query, {tokenId});
-  return query.step();
-}
-
 template class SqliteReaderImpl<StoreReader>;
 template class SqliteReaderImpl<StoreTx>;
 

@@ -40,13 +40,6 @@ class SqliteReaderImpl : public Interface {
   JobActivity jobActivity(const std::string& orgId, const std::optional<std::string>& queueName,
                           TimePoint since) override;
   std::vector<QueueStatusCount> countJobsByQueueAndStatus(const std::optional<std::string>& orgId) override;
-
-  bool isTokenRevoked(const std::string& tokenId) override;
-  std::vector<std::string> listQueueNames(const std::string& orgId) override;
-
-  JobActivity jobActivity(const std::string& orgId, const std::optional<std::string>& queueName,
-                          TimePoint since) override;
-  std::vector<QueueStatusCount> countJobsByQueueAndStatus(const std::optional<std::string>& orgId) override;
   bool isTokenRevoked(const std::string& tokenId) override;
 
  protected:

@@ -115,42 +115,4 @@ void SqliteTx::insertRevokedToken(const std::string& tokenId, TimePoint expiresA
   query.run();
 }
 
-long long SqliteTx::deleteJobs(const std::string& orgId, std::optional<JobStatus> status,
-                              const std::optional<std::string>& queueName) {
-  // One text per combination of filters, so each stays a cached statement; values are bound.
-  std::string sql = "DELETE FROM jobs WHERE org_id = :org";
-  if (status) sql += " AND status = :status";
-  if (queueName) sql += " AND queue_name = :queue";
-  SqliteQuery query = conn_.prepare(sql);
-  query.bindTextByName(":org", orgId);
-  if (status) query.bindTextByName(":status", toString(*status));
-  if (queueName) query.bindTextByName(":queue", *queueName);
-  query.run();
-  return conn_.changes();
-}
-
-void SqliteTx::deleteOrganization(const std::string& orgId) {
-  // Children first, the organization last (api_keys references it).
-  for (const char* table : {"jobs", "workers", "queues", "api_keys"}) {
-    SqliteQuery query = conn_.prepare(std::string("DELETE FROM ") + table + " WHERE org_id = ?1");
-    bindParams(query, {orgId});
-    query.run();
-  }
-  SqliteQuery query = conn_.prepare("DELETE FROM organizations WHERE id = ?1");
-  bindParams(query, {orgId});
-  query.run();
-}
-
-void SqliteTx::insertRevokedToken(const std::string& tokenId, TimePoint expiresAt) {
-  // Entries past their expiry guard nothing (the token itself is refused), so each logout sweeps them.
-  SqliteQuery sweep = conn_.prepare("DELETE FROM revoked_tokens WHERE expires_at < ?1");
-  bindParams(sweep, {toEpochMs(nowMs())});
-  sweep.run();
-  SqliteQuery insert = conn_.prepare(
-      "INSERT INTO revoked_tokens (token_id, expires_at) VALUES (?1, ?2)"
-      " ON CONFLICT (token_id) DO UPDATE SET expires_at = MAX(expires_at, excluded.expires_at)");
-  bindParams(insert, {tokenId, toEpochMs(expiresAt)});
-  insert.run();
-}
-
 }  // namespace spooled::server

@@ -33,10 +33,6 @@ class SqliteTx final : public SqliteReaderImpl<StoreTx> {
                        const std::optional<std::string>& queueName) override;
   void deleteOrganization(const std::string& orgId) override;
   void insertRevokedToken(const std::string& tokenId, TimePoint expiresAt) override;
-  long long deleteJobs(const std::string& orgId, std::optional<JobStatus> status,
-                       const std::optional<std::string>& queueName) override;
-  void deleteOrganization(const std::string& orgId) override;
-  void insertRevokedToken(const std::string& tokenId, TimePoint expiresAt) override;
 
   // The SQL of the hot background queries, exposed so tests can EXPLAIN them: ?1 org, ?2 queue,
   // ?3 now (ms), ?4 limit / ?1 now or cutoff (ms), ?2 limit.
