@@ -249,3 +249,37 @@ TEST_F(JobEngineTest, SilentWorkersGoOfflineAndComeBackByHeartbeat) {
   EXPECT_EQ(registry_->deregister(kOrg, worker.id).status, "offline");
   EXPECT_EQ(errorOf([&] { registry_->deregister("org-b", worker.id); }), ErrorCode::NotFound);
 }
+
+namespace {
+struct RecordingListener : JobEventListener {
+  std::vector<JobEvent> events;
+  void onJobEvent(const JobEvent& event) noexcept override { events.push_back(event); }
+};
+}  // namespace
+
+TEST_F(JobEngineTest, ListenersHearCommittedChangesWithProcessingTime) {
+  RecordingListener listener;
+  engine_->addListener(&listener);
+  const auto id = createJob("q", 0, 0);
+  const auto claimed = claimOne("q");
+  advance(1500ms);
+  engine_->fail(kOrg, id, LeaseRef{"w1", claimed.leaseId}, "boom", true);
+  EXPECT_THROW(engine_->cancel(kOrg, id), ApiError);  // refused: no event
+  ASSERT_EQ(listener.events.size(), 3u);
+  EXPECT_EQ(listener.events[0].kind, JobEvent::Kind::Created);
+  EXPECT_EQ(listener.events[1].kind, JobEvent::Kind::Claimed);
+  EXPECT_EQ(listener.events[2].kind, JobEvent::Kind::DeadLettered);
+  EXPECT_EQ(listener.events[2].queueName, "q");
+  EXPECT_EQ(listener.events[2].processingTime, 1500ms);
+}
+
+TEST(JobNotifierTest, AJobAnnouncedAfterTheTicketWakesALaterWait) {
+  JobNotifier notifier;
+  const auto ticket = notifier.ticket("o", "q");
+  notifier.notify("o", "q");  // between "found nothing" and "start waiting"
+  EXPECT_TRUE(notifier.waitFor("o", "q", ticket, 0ms));
+  EXPECT_FALSE(notifier.waitFor("o", "q", notifier.ticket("o", "q"), 10ms));
+  const auto other = notifier.ticket("o", "other");
+  notifier.notify("o", "q");
+  EXPECT_FALSE(notifier.waitFor("o", "other", other, 10ms));
+}

@@ -122,6 +122,8 @@ HttpResponse claimJobs(ApiServices& s, const HttpRequest& req) {
   const int waitMs = f.intOr("wait_ms", 0, kMaxClaimWaitMs, 0);  // extension: long-poll
   requireQueueAccess(auth, in.queueName);
 
+  // The ticket is taken before each look, so a job created in between still wakes the wait.
+  auto ticket = s.notifier.ticket(auth.orgId, in.queueName);
   std::vector<JobRecord> claimed = s.jobs.claim(auth.orgId, in);
   if (claimed.empty() && waitMs > 0 && !s.shuttingDown) {
     const ParkedClaim slot(s);
@@ -129,7 +131,8 @@ HttpResponse claimJobs(ApiServices& s, const HttpRequest& req) {
     while (slot.granted() && claimed.empty() && !s.shuttingDown) {
       const auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
       if (remaining.count() <= 0) break;
-      s.notifier.waitFor(auth.orgId, in.queueName, std::min(remaining, kClaimRecheck));
+      s.notifier.waitFor(auth.orgId, in.queueName, ticket, std::min(remaining, kClaimRecheck));
+      ticket = s.notifier.ticket(auth.orgId, in.queueName);
       if (!s.shuttingDown) claimed = s.jobs.claim(auth.orgId, in);
     }
   }

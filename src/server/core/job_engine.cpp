@@ -33,8 +33,21 @@ bool queueHandsOutJobs(StoreReader& reader, const std::string& orgId, const std:
 JobEngine::JobEngine(Store& store, JobNotifier& notifier, RetryPolicy retry, NowFn now)
     : store_(store), notifier_(notifier), retry_(retry), now_(std::move(now)) {}
 
+void JobEngine::emit(JobEvent::Kind kind, const JobRecord& job) const {
+  if (listeners_.empty()) return;
+  JobEvent event{kind, job.orgId, job.queueName, job.id, std::nullopt};
+  if (job.startedAt && kind != JobEvent::Kind::Created && kind != JobEvent::Kind::Claimed)
+    event.processingTime = std::chrono::duration_cast<std::chrono::milliseconds>(now_() - *job.startedAt);
+  for (JobEventListener* listener : listeners_) listener->onJobEvent(event);
+}
+
+void JobEngine::emitFailure(const JobRecord& job, bool willRetry) const {
+  emit(willRetry ? JobEvent::Kind::Failed : JobEvent::Kind::DeadLettered, job);
+}
+
 CreateJobOutcome JobEngine::create(const std::string& orgId, const CreateJobInput& input) {
   const TimePoint now = now_();
+  std::optional<JobRecord> created;
   const auto outcome = store_.writeResult([&](StoreTx& tx) {
     if (input.idempotencyKey) {
       if (auto existing = tx.findJobByIdempotencyKey(orgId, *input.idempotencyKey))
@@ -58,15 +71,19 @@ CreateJobOutcome JobEngine::create(const std::string& orgId, const CreateJobInpu
     job.createdAt = now;
     job.updatedAt = now;
     tx.insertJob(job);
+    created = job;
     return CreateJobOutcome{job.id, true};
   });
-  if (outcome.created) notifier_.notify(orgId, input.queueName);
+  if (outcome.created) {
+    notifier_.notify(orgId, input.queueName);
+    emit(JobEvent::Kind::Created, *created);
+  }
   return outcome;
 }
 
 std::vector<JobRecord> JobEngine::claim(const std::string& orgId, const ClaimInput& input) {
   const TimePoint now = now_();
-  return store_.writeResult([&](StoreTx& tx) {
+  auto claimed = store_.writeResult([&](StoreTx& tx) {
     std::vector<JobRecord> claimed;
     if (!queueHandsOutJobs(tx, orgId, input.queueName)) return claimed;
     claimed = tx.findClaimableJobs(orgId, input.queueName, now, input.limit);
@@ -76,30 +93,38 @@ std::vector<JobRecord> JobEngine::claim(const std::string& orgId, const ClaimInp
     }
     return claimed;
   });
+  for (const JobRecord& job : claimed) emit(JobEvent::Kind::Claimed, job);
+  return claimed;
 }
 
 void JobEngine::complete(const std::string& orgId, const std::string& jobId, const LeaseRef& lease,
                          const std::optional<json>& result) {
   const TimePoint now = now_();
-  store_.write([&](StoreTx& tx) {
+  const JobRecord job = store_.writeResult([&](StoreTx& tx) {
     JobRecord job = loadJob(tx, orgId, jobId);
     requireLease(job, lease, now);
     applyComplete(job, result, now);
     tx.updateJob(job);
+    return job;
   });
+  emit(JobEvent::Kind::Completed, job);
 }
 
 FailOutcome JobEngine::fail(const std::string& orgId, const std::string& jobId, const LeaseRef& lease,
                             const std::string& error, bool retryable) {
   const TimePoint now = now_();
-  return store_.writeResult([&](StoreTx& tx) {
+  JobRecord failed;
+  const FailOutcome outcome = store_.writeResult([&](StoreTx& tx) {
     JobRecord job = loadJob(tx, orgId, jobId);
     requireLease(job, lease, now);
     const auto delay = retry_.delayFor(job.retryCount + 1, unitRandom);
     const bool willRetry = applyFailure(job, error, retryable, now, delay);
     tx.updateJob(job);
+    failed = job;
     return FailOutcome{job.status, willRetry, willRetry ? job.scheduledAt : std::nullopt};
   });
+  emitFailure(failed, outcome.willRetry);
+  return outcome;
 }
 
 JobRecord JobEngine::heartbeat(const std::string& orgId, const std::string& jobId, const LeaseRef& lease,
@@ -127,31 +152,37 @@ void JobEngine::progress(const std::string& orgId, const std::string& jobId, con
 
 JobRecord JobEngine::cancel(const std::string& orgId, const std::string& jobId) {
   const TimePoint now = now_();
-  return store_.writeResult([&](StoreTx& tx) {
+  JobRecord job = store_.writeResult([&](StoreTx& tx) {
     JobRecord job = loadJob(tx, orgId, jobId);
     applyCancel(job, now);
     tx.updateJob(job);
     return job;
   });
+  emit(JobEvent::Kind::Cancelled, job);
+  return job;
 }
 
 int JobEngine::reapExpiredLeases(int batchLimit) {
   const TimePoint now = now_();
-  std::vector<std::pair<std::string, std::string>> requeued;  // (orgId, queueName) to wake claimers of
+  std::vector<std::pair<JobRecord, bool>> reaped;  // each job and whether it will be retried
   const int moved = store_.writeResult([&](StoreTx& tx) {
+    reaped.clear();
     auto expired = tx.findExpiredLeases(now, batchLimit);
     for (JobRecord& job : expired) {
       // The worker vanished or hung: count the attempt, but let the job run again at once rather
       // than after a backoff, since the failure was the worker's, not the job's.
       const std::string error = "lease expired: worker " + job.assignedWorkerId.value_or("?") +
                                 " stopped renewing it";
-      if (applyFailure(job, error, true, now, std::chrono::milliseconds(0)))
-        requeued.emplace_back(job.orgId, job.queueName);
+      const bool willRetry = applyFailure(job, error, true, now, std::chrono::milliseconds(0));
       tx.updateJob(job);
+      reaped.emplace_back(job, willRetry);
     }
     return static_cast<int>(expired.size());
   });
-  for (const auto& [orgId, queueName] : requeued) notifier_.notify(orgId, queueName);
+  for (const auto& [job, willRetry] : reaped) {
+    if (willRetry) notifier_.notify(job.orgId, job.queueName);
+    emitFailure(job, willRetry);
+  }
   return moved;
 }
 

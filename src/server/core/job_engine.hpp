@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "server/core/job_events.hpp"
 #include "server/core/job_notifier.hpp"
 #include "server/core/retry_policy.hpp"
 #include "server/store/store.hpp"
@@ -77,11 +78,19 @@ class JobEngine {
 
   NowFn now() const { return now_; }
 
+  // Adds an observer of committed changes. Call before the engine is shared between threads; the
+  // listener must outlive the engine.
+  void addListener(JobEventListener* listener) { listeners_.push_back(listener); }
+
  private:
+  void emit(JobEvent::Kind kind, const JobRecord& job) const;
+  void emitFailure(const JobRecord& job, bool willRetry) const;
+
   Store& store_;
   JobNotifier& notifier_;
   RetryPolicy retry_;
   NowFn now_;
+  std::vector<JobEventListener*> listeners_;
 };
 
 }  // namespace spooled::server

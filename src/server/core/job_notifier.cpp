@@ -22,13 +22,20 @@ void JobNotifier::notifyAll() {
   cv_.notify_all();
 }
 
-bool JobNotifier::waitFor(const std::string& orgId, const std::string& queueName, std::chrono::milliseconds timeout) {
+JobNotifier::Ticket JobNotifier::ticket(const std::string& orgId, const std::string& queueName) {
+  std::lock_guard lock(mutex_);
+  const auto it = generation_.find(queueKey(orgId, queueName));
+  return Ticket{it == generation_.end() ? 0 : it->second, globalGeneration_};
+}
+
+bool JobNotifier::waitFor(const std::string& orgId, const std::string& queueName, Ticket since,
+                          std::chrono::milliseconds timeout) {
   const std::string key = queueKey(orgId, queueName);
   std::unique_lock lock(mutex_);
-  const auto startQueue = generation_[key];
-  const auto startGlobal = globalGeneration_;
   return cv_.wait_for(lock, timeout, [&] {
-    return generation_[key] != startQueue || globalGeneration_ != startGlobal;
+    const auto it = generation_.find(key);
+    const std::uint64_t current = it == generation_.end() ? 0 : it->second;
+    return current != since.queueGeneration || globalGeneration_ != since.globalGeneration;
   });
 }
 
