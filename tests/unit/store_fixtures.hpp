@@ -1,14 +1,21 @@
 #pragma once
-// Records for store tests: builders that set every field to a non-default value, and JSON views
+// Store tests' shared parts: the backends a parameterised suite runs against, builders that set every field to a non-default value, and JSON views
 // of records so that a mismatch prints as a readable diff of named fields.
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
+#include <vector>
 
 #include "common/ids.hpp"
 #include "common/time.hpp"
 #include "server/store/records.hpp"
+#include "server/store/store.hpp"
 
 namespace spooled::server::store_fixtures {
 
@@ -166,6 +173,24 @@ inline QueueRecord fullQueue(const std::string& orgId, const std::string& name) 
   queue.updatedAt = at(3);
   return queue;
 }
+
+// One database implementation, for suites parameterised over backends (TEST_P + ValuesIn(storeBackends())).
+struct StoreBackend {
+  std::string name;  // what backendName() must say; also the test-name suffix
+  // Opens the store of one test. `dir` is empty and private to the test; calling open again with
+  // the same dir must reopen the same database.
+  std::function<std::unique_ptr<Store>(const std::filesystem::path& dir)> open;
+};
+
+inline std::ostream& operator<<(std::ostream& out, const StoreBackend& backend) { return out << backend.name; }
+
+// Every backend this build can test. PostgreSQL joins here once its store exists.
+inline std::vector<StoreBackend> storeBackends() {
+  return {{"sqlite", [](const std::filesystem::path& dir) { return openStore("sqlite:" + (dir / "spooled.db").string()); }}};
+}
+
+// For INSTANTIATE_TEST_SUITE_P's name generator.
+inline std::string backendTestName(const ::testing::TestParamInfo<StoreBackend>& info) { return info.param.name; }
 
 // A directory of its own under the system temp folder, removed when the test ends.
 class TempDir {

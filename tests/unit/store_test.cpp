@@ -1,6 +1,5 @@
-// The Store conformance suite. Every backend must pass it unchanged: add a StoreBackend to the
-// INSTANTIATE_TEST_SUITE_P list at the bottom (PostgreSQL: open a fresh database per test) and the
-// whole suite runs against it. Backend internals (group commit, migrations, query plans) are
+// The Store conformance suite. Every backend must pass it unchanged: add it to storeBackends() in
+// store_fixtures.hpp (PostgreSQL: open a fresh database per test) and the whole suite runs against it. Backend internals (group commit, migrations, query plans) are
 // tested beside their backend, e.g. sqlite_store_test.cpp.
 #include "server/store/store.hpp"
 
@@ -8,7 +7,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <functional>
 #include <set>
 #include <stdexcept>
 #include <thread>
@@ -23,15 +21,6 @@ namespace spooled::server {
 namespace {
 
 using namespace store_fixtures;
-
-struct StoreBackend {
-  std::string name;  // what backendName() must say
-  // Opens the store of one test. `dir` is empty and private to the test; calling open again with
-  // the same dir must reopen the same database.
-  std::function<std::unique_ptr<Store>(const std::filesystem::path& dir)> open;
-};
-
-std::ostream& operator<<(std::ostream& out, const StoreBackend& backend) { return out << backend.name; }
 
 class StoreConformance : public ::testing::TestWithParam<StoreBackend> {
  protected:
@@ -642,14 +631,8 @@ TEST_P(StoreConformance, AnswersPingAndNamesItsBackend) {
   EXPECT_EQ(store_->backendName(), GetParam().name);
 }
 
-StoreBackend sqliteBackend() {
-  return {"sqlite", [](const std::filesystem::path& dir) { return openStore("sqlite:" + (dir / "spooled.db").string()); }};
-}
-
-auto backendName = [](const ::testing::TestParamInfo<StoreBackend>& info) { return info.param.name; };
-
-INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance, ::testing::Values(sqliteBackend()), backendName);
-INSTANTIATE_TEST_SUITE_P(Backends, ListJobsTest, ::testing::Values(sqliteBackend()), backendName);
+INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance, ::testing::ValuesIn(storeBackends()), backendTestName);
+INSTANTIATE_TEST_SUITE_P(Backends, ListJobsTest, ::testing::ValuesIn(storeBackends()), backendTestName);
 
 }  // namespace
 }  // namespace spooled::server
