@@ -110,6 +110,18 @@ TEST_F(StoreActivityTest, DeleteJobsTouchesOnlyTheMatchingOnes) {
   EXPECT_TRUE(store_->readResult([&](StoreReader& r) { return r.findJob("o", keep.id); }));
 }
 
+TEST_F(StoreActivityTest, DeleteJobRemovesOneJobOfItsOrganizationOnly) {
+  const auto mine = insert("o", "q", JobStatus::Deadletter, 0);
+  const auto other = insert("o", "q", JobStatus::Deadletter, 0);
+  EXPECT_FALSE(store_->writeResult([&](StoreTx& tx) { return tx.deleteJob("p", mine.id); }));
+  EXPECT_TRUE(store_->writeResult([&](StoreTx& tx) { return tx.deleteJob("o", mine.id); }));
+  EXPECT_FALSE(store_->writeResult([&](StoreTx& tx) { return tx.deleteJob("o", mine.id); }));
+  store_->read([&](StoreReader& r) {
+    EXPECT_FALSE(r.findJob("o", mine.id));
+    EXPECT_TRUE(r.findJob("o", other.id));
+  });
+}
+
 TEST_F(StoreActivityTest, DeletingAnOrganizationRemovesEverythingItOwns) {
   OrganizationRecord org;
   org.id = newUuid();

@@ -79,6 +79,8 @@ class StoreTx : public StoreReader {
   // queue. Returns how many it deleted.
   virtual long long deleteJobs(const std::string& orgId, std::optional<JobStatus> status,
                                const std::optional<std::string>& queueName) = 0;
+  // Deletes one job of the organization; false when it has no job with this id.
+  virtual bool deleteJob(const std::string& orgId, const std::string& jobId) = 0;
   // Deletes an organization and everything it owns: jobs, workers, queues, API keys.
   virtual void deleteOrganization(const std::string& orgId) = 0;
   // Remembers a revoked JWT id until its expiry (older entries may be dropped).

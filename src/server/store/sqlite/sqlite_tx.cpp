@@ -95,6 +95,13 @@ long long SqliteTx::deleteJobs(const std::string& orgId, std::optional<JobStatus
   return conn_.changes();
 }
 
+bool SqliteTx::deleteJob(const std::string& orgId, const std::string& jobId) {
+  SqliteQuery query = conn_.prepare("DELETE FROM jobs WHERE org_id = ?1 AND id = ?2");
+  bindParams(query, {orgId, jobId});
+  query.run();
+  return conn_.changes() > 0;
+}
+
 void SqliteTx::deleteOrganization(const std::string& orgId) {
   // api_keys cascade from organizations; the other tables partition by org_id without a foreign key.
   for (const char* sql : {"DELETE FROM jobs WHERE org_id = ?1", "DELETE FROM workers WHERE org_id = ?1",

@@ -31,6 +31,7 @@ class SqliteTx final : public SqliteReaderImpl<StoreTx> {
 
   long long deleteJobs(const std::string& orgId, std::optional<JobStatus> status,
                        const std::optional<std::string>& queueName) override;
+  bool deleteJob(const std::string& orgId, const std::string& jobId) override;
   void deleteOrganization(const std::string& orgId) override;
   void insertRevokedToken(const std::string& tokenId, TimePoint expiresAt) override;
 
