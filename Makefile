@@ -3,6 +3,10 @@ BUILD_DIR ?= build
 PRESET    ?= default
 JOBS      ?= $(shell nproc)
 
+# ccache keys on paths relative to the checkout, so a fresh clone reuses earlier builds' objects.
+export CCACHE_BASEDIR   := $(CURDIR)
+export CCACHE_NOHASHDIR := true
+
 .PHONY: deps build run test test-asan bench clean format
 
 deps:
