@@ -283,3 +283,153 @@ TEST(JobNotifierTest, AJobAnnouncedAfterTheTicketWakesALaterWait) {
   notifier.notify("o", "q");
   EXPECT_FALSE(notifier.waitFor("o", "other", other, 10ms));
 }
+
+namespace {
+// Dead-letters a fresh job of `queue` (max_retries 0, one failed attempt) and returns its id.
+std::string deadLetteredJob(JobEngine& engine, const std::string& org, const std::string& queue) {
+  CreateJobInput in;
+  in.queueName = queue;
+  in.maxRetries = 0;
+  const std::string id = engine.create(org, in).id;
+  const auto claimed = engine.claim(org, ClaimInput{queue, "w-dlq", 1, 30});
+  EXPECT_EQ(claimed.size(), 1u);
+  if (!claimed.empty()) engine.fail(org, id, LeaseRef{"w-dlq", claimed[0].leaseId}, "boom", true);
+  return id;
+}
+}  // namespace
+
+TEST_F(JobEngineTest, CreateManyStoresEveryItemAndHonoursIdempotencyWithinTheBatch) {
+  RecordingListener listener;
+  engine_->addListener(&listener);
+  std::vector<CreateJobInput> inputs(3);
+  for (auto& in : inputs) in.queueName = "bulk";
+  inputs[0].idempotencyKey = "k";
+  inputs[2].idempotencyKey = "k";
+  inputs[1].priority = 7;
+  const auto outcomes = engine_->createMany(kOrg, inputs);
+  ASSERT_EQ(outcomes.size(), 3u);
+  EXPECT_TRUE(outcomes[0].created);
+  EXPECT_TRUE(outcomes[1].created);
+  EXPECT_FALSE(outcomes[2].created);
+  EXPECT_EQ(outcomes[2].id, outcomes[0].id);
+  EXPECT_EQ(job(outcomes[1].id).priority, 7);
+  EXPECT_EQ(listener.events.size(), 2u);  // one Created per new job
+  EXPECT_EQ(claimOne("bulk").id, outcomes[1].id);
+}
+
+TEST_F(JobEngineTest, ManualRetryPutsAFailedJobBackInTheQueue) {
+  const auto id = deadLetteredJob(*engine_, kOrg, "q");
+  const auto ticket = notifier_.ticket(kOrg, "q");
+  const JobRecord retried = engine_->retry(kOrg, id);
+  EXPECT_EQ(retried.status, JobStatus::Pending);
+  EXPECT_TRUE(notifier_.waitFor(kOrg, "q", ticket, 0ms));  // long-polling claimers wake
+  EXPECT_EQ(claimOne("q").id, id);
+  EXPECT_EQ(errorOf([&] { engine_->retry(kOrg, id); }), ErrorCode::Conflict);  // processing now
+  EXPECT_EQ(errorOf([&] { engine_->retry("org-b", id); }), ErrorCode::NotFound);
+  EXPECT_EQ(errorOf([&] { engine_->retry(kOrg, newUuid()); }), ErrorCode::NotFound);
+}
+
+TEST_F(JobEngineTest, DeadLetterRetryByIdsSkipsJobsThatAreNotDeadLettered) {
+  const auto dead = deadLetteredJob(*engine_, kOrg, "q");
+  const auto alive = createJob("q");
+  const auto foreign = deadLetteredJob(*engine_, "org-b", "q");
+  DeadLetterSelection selection;
+  selection.jobIds = std::vector<std::string>{dead, alive, foreign, dead, newUuid()};
+  EXPECT_EQ(engine_->retryDeadLetters(kOrg, selection), std::vector<std::string>{dead});
+  EXPECT_EQ(job(dead).status, JobStatus::Pending);
+  EXPECT_EQ(job(dead).retryCount, 0);
+  EXPECT_EQ(store_->readResult([&](StoreReader& r) { return r.findJob("org-b", foreign); })->status,
+            JobStatus::Deadletter);
+}
+
+TEST_F(JobEngineTest, DeadLetterRetryByQueueTakesTheOldestUpToTheLimit) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) {
+    ids.push_back(deadLetteredJob(*engine_, kOrg, "q"));
+    advance(1s);
+  }
+  const auto elsewhere = deadLetteredJob(*engine_, kOrg, "r");
+  DeadLetterSelection selection;
+  selection.queueName = "q";
+  selection.limit = 2;
+  EXPECT_EQ(engine_->retryDeadLetters(kOrg, selection), (std::vector<std::string>{ids[0], ids[1]}));
+  EXPECT_EQ(job(ids[2]).status, JobStatus::Deadletter);
+  EXPECT_EQ(job(elsewhere).status, JobStatus::Deadletter);
+  // No ids and no queue: the organization's whole dead-letter queue (up to the limit).
+  EXPECT_EQ(engine_->retryDeadLetters(kOrg, DeadLetterSelection{}).size(), 2u);
+}
+
+TEST_F(JobEngineTest, PurgeDeletesOnlyDeadLettersMatchingQueueAgeAndLimit) {
+  const auto old1 = deadLetteredJob(*engine_, kOrg, "q");
+  advance(1s);
+  const auto old2 = deadLetteredJob(*engine_, kOrg, "q");
+  advance(1s);
+  const TimePoint cutoff = now();
+  const auto fresh = deadLetteredJob(*engine_, kOrg, "q");
+  const auto otherQueue = deadLetteredJob(*engine_, kOrg, "r");
+  const auto foreign = deadLetteredJob(*engine_, "org-b", "q");
+  const auto alive = createJob("q");
+
+  EXPECT_EQ(engine_->purgeDeadLetters(kOrg, DeadLetterPurge{std::string("q"), cutoff, 1}), 1);
+  const auto exists = [&](const std::string& org, const std::string& id) {
+    return store_->readResult([&](StoreReader& r) { return r.findJob(org, id).has_value(); });
+  };
+  EXPECT_FALSE(exists(kOrg, old1));  // oldest first
+  EXPECT_TRUE(exists(kOrg, old2));
+  EXPECT_EQ(engine_->purgeDeadLetters(kOrg, DeadLetterPurge{std::string("q"), cutoff, std::nullopt}), 1);
+  EXPECT_FALSE(exists(kOrg, old2));
+  EXPECT_TRUE(exists(kOrg, fresh));
+  EXPECT_EQ(engine_->purgeDeadLetters(kOrg, DeadLetterPurge{}), 2);  // fresh and otherQueue
+  EXPECT_FALSE(exists(kOrg, otherQueue));
+  EXPECT_TRUE(exists(kOrg, alive));
+  EXPECT_TRUE(exists("org-b", foreign));
+}
+
+TEST_F(JobEngineTest, PriorityChangeReordersWaitingJobs) {
+  const auto first = createJob("q", 1);
+  const auto second = createJob("q", 0);
+  const PriorityChange change = engine_->changePriority(kOrg, second, 50);
+  EXPECT_EQ(change.jobId, second);
+  EXPECT_EQ(change.oldPriority, 0);
+  EXPECT_EQ(change.newPriority, 50);
+  EXPECT_EQ(claimOne("q").id, second);
+  EXPECT_EQ(errorOf([&] { engine_->changePriority(kOrg, second, 10); }), ErrorCode::Conflict);
+  EXPECT_EQ(errorOf([&] { engine_->changePriority("org-b", first, 10); }), ErrorCode::NotFound);
+}
+
+TEST_F(JobEngineTest, QueueRateLimitCapsClaimsPerSecond) {
+  for (int i = 0; i < 10; ++i) createJob("limited");
+  QueueRecord queue;
+  queue.id = newUuid();
+  queue.orgId = kOrg;
+  queue.queueName = "limited";
+  queue.rateLimit = 3;
+  queue.createdAt = queue.updatedAt = now();
+  store_->write([&](StoreTx& tx) { tx.upsertQueue(queue); });
+
+  EXPECT_EQ(engine_->claim(kOrg, ClaimInput{"limited", "w1", 10, 30}).size(), 3u);
+  EXPECT_TRUE(engine_->claim(kOrg, ClaimInput{"limited", "w1", 10, 30}).empty());  // not an error: just none
+  advance(1s);
+  EXPECT_EQ(engine_->claim(kOrg, ClaimInput{"limited", "w1", 10, 30}).size(), 3u);
+  // Another queue of the organization is not limited.
+  for (int i = 0; i < 5; ++i) createJob("free");
+  EXPECT_EQ(engine_->claim(kOrg, ClaimInput{"free", "w1", 10, 30}).size(), 5u);
+  // Without a rate limit, the rest comes out at once.
+  queue.rateLimit.reset();
+  store_->write([&](StoreTx& tx) { tx.upsertQueue(queue); });
+  EXPECT_EQ(engine_->claim(kOrg, ClaimInput{"limited", "w1", 10, 30}).size(), 4u);
+}
+
+TEST_F(JobEngineTest, RateLimitedClaimsThatFindNothingDoNotUseUpTheBudget) {
+  QueueRecord queue;
+  queue.id = newUuid();
+  queue.orgId = kOrg;
+  queue.queueName = "limited";
+  queue.rateLimit = 2;
+  queue.createdAt = queue.updatedAt = now();
+  store_->write([&](StoreTx& tx) { tx.upsertQueue(queue); });
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(engine_->claim(kOrg, ClaimInput{"limited", "w1", 5, 30}).empty());
+  createJob("limited");
+  createJob("limited");
+  EXPECT_EQ(engine_->claim(kOrg, ClaimInput{"limited", "w1", 5, 30}).size(), 2u);
+}

@@ -156,3 +156,66 @@ TEST(JobTransitionsTest, ProgressIsRecorded) {
   EXPECT_EQ(job.progress, 50);
   EXPECT_EQ(job.progressMessage, "halfway");
 }
+
+TEST(JobTransitionsTest, ManualRetryRequeuesADeadLetteredJobAtOnce) {
+  JobRecord job = claimedJob(0);
+  ASSERT_FALSE(applyFailure(job, "boom", true, kNow, 0ms));
+  applyManualRetry(job, kNow + 5s);
+  EXPECT_EQ(job.status, JobStatus::Pending);
+  EXPECT_EQ(job.retryCount, 2);  // the retry counts, as the official backend counts it
+  EXPECT_FALSE(job.lastError);
+  EXPECT_FALSE(job.scheduledAt);
+  EXPECT_FALSE(job.completedAt);
+  EXPECT_FALSE(job.leaseId);
+  EXPECT_FALSE(job.assignedWorkerId);
+  EXPECT_EQ(job.updatedAt, kNow + 5s);
+}
+
+TEST(JobTransitionsTest, ManualRetryOfAJobThatDidNotFailIsAConflict) {
+  JobRecord pending = pendingJob();
+  JobRecord running = claimedJob();
+  JobRecord done = claimedJob();
+  applyComplete(done, std::nullopt, kNow);
+  for (JobRecord* job : {&pending, &running, &done}) {
+    const JobStatus before = job->status;
+    EXPECT_EQ(errorOf([&] { applyManualRetry(*job, kNow); }), ErrorCode::Conflict);
+    EXPECT_EQ(job->status, before);
+  }
+  JobRecord failed = pendingJob();
+  failed.status = JobStatus::Failed;
+  applyManualRetry(failed, kNow);
+  EXPECT_EQ(failed.status, JobStatus::Pending);
+}
+
+TEST(JobTransitionsTest, DeadLetterRetryGivesAFreshRetryBudget) {
+  JobRecord job = claimedJob(1);
+  applyFailure(job, "a", false, kNow, 0ms);
+  ASSERT_EQ(job.status, JobStatus::Deadletter);
+  applyDeadLetterRetry(job, kNow);
+  EXPECT_EQ(job.status, JobStatus::Pending);
+  EXPECT_EQ(job.retryCount, 0);
+  EXPECT_FALSE(job.lastError);
+  // With the budget back, the next failure is retried again instead of dead-lettering.
+  applyClaim(job, "worker-2", "lease-2", kNow, 30s);
+  EXPECT_TRUE(applyFailure(job, "b", true, kNow, 0ms));
+}
+
+TEST(JobTransitionsTest, DeadLetterRetryOfAnotherStateIsAConflict) {
+  JobRecord job = pendingJob();
+  job.status = JobStatus::Failed;
+  EXPECT_EQ(errorOf([&] { applyDeadLetterRetry(job, kNow); }), ErrorCode::Conflict);
+  EXPECT_EQ(job.status, JobStatus::Failed);
+}
+
+TEST(JobTransitionsTest, PriorityChangesOnlyWhileTheJobWaits) {
+  JobRecord job = pendingJob();
+  job.priority = 3;
+  EXPECT_EQ(applyPriorityChange(job, 90, kNow), 3);
+  EXPECT_EQ(job.priority, 90);
+  job.status = JobStatus::Scheduled;
+  EXPECT_EQ(applyPriorityChange(job, -5, kNow), 90);
+
+  JobRecord running = claimedJob();
+  EXPECT_EQ(errorOf([&] { applyPriorityChange(running, 50, kNow); }), ErrorCode::Conflict);
+  EXPECT_EQ(running.priority, 0);
+}

@@ -1,6 +1,9 @@
 #include "server/core/job_engine.hpp"
 
+#include <algorithm>
+#include <limits>
 #include <random>
+#include <set>
 
 #include "common/error_code.hpp"
 #include "common/ids.hpp"
@@ -23,9 +26,46 @@ JobRecord loadJob(StoreTx& tx, const std::string& orgId, const std::string& jobI
   return std::move(*job);
 }
 
-bool queueHandsOutJobs(StoreReader& reader, const std::string& orgId, const std::string& queueName) {
-  const auto queue = reader.findQueue(orgId, queueName);
-  return !queue || (queue->enabled && !queue->paused);
+// Builds and inserts the job `input` describes, unless its idempotency key names an existing job of
+// the organization. Appends a new job to `created`.
+CreateJobOutcome insertUnlessKnown(StoreTx& tx, const std::string& orgId, const CreateJobInput& input, TimePoint now,
+                                   std::vector<JobRecord>& created) {
+  if (input.idempotencyKey) {
+    if (auto existing = tx.findJobByIdempotencyKey(orgId, *input.idempotencyKey))
+      return CreateJobOutcome{existing->id, false};
+  }
+  JobRecord job;
+  job.id = newUuid();
+  job.orgId = orgId;
+  job.queueName = input.queueName;
+  job.status = initialStatus(input.scheduledAt, now);
+  job.payload = input.payload;
+  job.maxRetries = input.maxRetries;
+  job.timeoutSeconds = input.timeoutSeconds;
+  job.priority = input.priority;
+  job.scheduledAt = input.scheduledAt;
+  job.expiresAt = input.expiresAt;
+  job.idempotencyKey = input.idempotencyKey;
+  job.tags = input.tags;
+  job.parentJobId = input.parentJobId;
+  job.completionWebhook = input.completionWebhook;
+  job.createdAt = now;
+  job.updatedAt = now;
+  tx.insertJob(job);
+  created.push_back(job);
+  return CreateJobOutcome{job.id, true};
+}
+
+// Dead-lettered jobs of the organization (optionally one queue), oldest first.
+JobQuery deadLetterQuery(const std::string& orgId, const std::optional<std::string>& queueName, int limit) {
+  JobQuery query;
+  query.orgId = orgId;
+  query.queueName = queueName;
+  query.status = JobStatus::Deadletter;
+  query.limit = limit;
+  query.orderBy = "created_at";
+  query.descending = false;
+  return query;
 }
 
 }  // namespace
@@ -45,52 +85,47 @@ void JobEngine::emitFailure(const JobRecord& job, bool willRetry) const {
   emit(willRetry ? JobEvent::Kind::Failed : JobEvent::Kind::DeadLettered, job);
 }
 
-CreateJobOutcome JobEngine::create(const std::string& orgId, const CreateJobInput& input) {
-  const TimePoint now = now_();
-  std::optional<JobRecord> created;
-  const auto outcome = store_.writeResult([&](StoreTx& tx) {
-    if (input.idempotencyKey) {
-      if (auto existing = tx.findJobByIdempotencyKey(orgId, *input.idempotencyKey))
-        return CreateJobOutcome{existing->id, false};
-    }
-    JobRecord job;
-    job.id = newUuid();
-    job.orgId = orgId;
-    job.queueName = input.queueName;
-    job.status = initialStatus(input.scheduledAt, now);
-    job.payload = input.payload;
-    job.maxRetries = input.maxRetries;
-    job.timeoutSeconds = input.timeoutSeconds;
-    job.priority = input.priority;
-    job.scheduledAt = input.scheduledAt;
-    job.expiresAt = input.expiresAt;
-    job.idempotencyKey = input.idempotencyKey;
-    job.tags = input.tags;
-    job.parentJobId = input.parentJobId;
-    job.completionWebhook = input.completionWebhook;
-    job.createdAt = now;
-    job.updatedAt = now;
-    tx.insertJob(job);
-    created = job;
-    return CreateJobOutcome{job.id, true};
-  });
-  if (outcome.created) {
-    notifier_.notify(orgId, input.queueName);
-    emit(JobEvent::Kind::Created, *created);
+void JobEngine::announceCreated(const std::vector<JobRecord>& created) const {
+  std::set<std::string> queues;
+  for (const JobRecord& job : created) {
+    if (queues.insert(job.queueName).second) notifier_.notify(job.orgId, job.queueName);
+    emit(JobEvent::Kind::Created, job);
   }
-  return outcome;
+}
+
+CreateJobOutcome JobEngine::create(const std::string& orgId, const CreateJobInput& input) {
+  return createMany(orgId, std::span(&input, 1)).front();
+}
+
+std::vector<CreateJobOutcome> JobEngine::createMany(const std::string& orgId, std::span<const CreateJobInput> inputs) {
+  const TimePoint now = now_();
+  std::vector<JobRecord> created;
+  auto outcomes = store_.writeResult([&](StoreTx& tx) {
+    created.clear();
+    std::vector<CreateJobOutcome> outcomes;
+    outcomes.reserve(inputs.size());
+    for (const CreateJobInput& input : inputs) outcomes.push_back(insertUnlessKnown(tx, orgId, input, now, created));
+    return outcomes;
+  });
+  announceCreated(created);
+  return outcomes;
 }
 
 std::vector<JobRecord> JobEngine::claim(const std::string& orgId, const ClaimInput& input) {
   const TimePoint now = now_();
   auto claimed = store_.writeResult([&](StoreTx& tx) {
     std::vector<JobRecord> claimed;
-    if (!queueHandsOutJobs(tx, orgId, input.queueName)) return claimed;
-    claimed = tx.findClaimableJobs(orgId, input.queueName, now, input.limit);
+    const auto queue = tx.findQueue(orgId, input.queueName);
+    if (queue && (!queue->enabled || queue->paused)) return claimed;
+    const std::optional<int> rate = queue ? queue->rateLimit : std::nullopt;
+    const int limit = rate ? rateLimiter_.acquire(orgId, input.queueName, *rate, input.limit, now) : input.limit;
+    if (limit == 0) return claimed;
+    claimed = tx.findClaimableJobs(orgId, input.queueName, now, limit);
     for (JobRecord& job : claimed) {
       applyClaim(job, input.workerId, newUuid(), now, std::chrono::seconds(input.leaseDurationSecs));
       tx.updateJob(job);
     }
+    if (rate) rateLimiter_.refund(orgId, input.queueName, limit - static_cast<int>(claimed.size()));
     return claimed;
   });
   for (const JobRecord& job : claimed) emit(JobEvent::Kind::Claimed, job);
@@ -160,6 +195,84 @@ JobRecord JobEngine::cancel(const std::string& orgId, const std::string& jobId) 
   });
   emit(JobEvent::Kind::Cancelled, job);
   return job;
+}
+
+JobRecord JobEngine::retry(const std::string& orgId, const std::string& jobId) {
+  const TimePoint now = now_();
+  JobRecord job = store_.writeResult([&](StoreTx& tx) {
+    JobRecord job = loadJob(tx, orgId, jobId);
+    applyManualRetry(job, now);
+    tx.updateJob(job);
+    return job;
+  });
+  notifier_.notify(orgId, job.queueName);
+  return job;
+}
+
+std::vector<std::string> JobEngine::retryDeadLetters(const std::string& orgId, const DeadLetterSelection& selection) {
+  const TimePoint now = now_();
+  std::vector<JobRecord> moved;
+  store_.write([&](StoreTx& tx) {
+    moved.clear();
+    std::vector<JobRecord> chosen;
+    if (selection.jobIds) {
+      // Ids that are unknown, of another organization or not dead-lettered are skipped, as the
+      // official backend does; a repeated id is pending by its second look, so it is skipped too.
+      for (const std::string& id : *selection.jobIds) {
+        auto job = tx.findJob(orgId, id);
+        if (job && job->status == JobStatus::Deadletter) {
+          applyDeadLetterRetry(*job, now);
+          tx.updateJob(*job);
+          moved.push_back(std::move(*job));
+        }
+      }
+      return;
+    }
+    for (JobRecord& job : tx.listJobs(deadLetterQuery(orgId, selection.queueName, selection.limit))) {
+      applyDeadLetterRetry(job, now);
+      tx.updateJob(job);
+      moved.push_back(std::move(job));
+    }
+  });
+  std::set<std::string> queues;
+  std::vector<std::string> ids;
+  for (const JobRecord& job : moved) {
+    if (queues.insert(job.queueName).second) notifier_.notify(orgId, job.queueName);
+    ids.push_back(job.id);
+  }
+  return ids;
+}
+
+long long JobEngine::purgeDeadLetters(const std::string& orgId, const DeadLetterPurge& purge) {
+  return store_.writeResult([&](StoreTx& tx) -> long long {
+    if (!purge.olderThan && !purge.limit) return tx.deleteJobs(orgId, JobStatus::Deadletter, purge.queueName);
+    // Oldest first, a page at a time, so a large dead-letter queue is never loaded whole.
+    constexpr int kPage = 200;
+    const long long limit = purge.limit.value_or(std::numeric_limits<int>::max());
+    long long deleted = 0;
+    while (deleted < limit) {
+      const int pageSize = static_cast<int>(std::min<long long>(kPage, limit - deleted));
+      const auto page = tx.listJobs(deadLetterQuery(orgId, purge.queueName, pageSize));
+      long long deletedHere = 0;
+      for (const JobRecord& job : page) {
+        if (purge.olderThan && job.createdAt >= *purge.olderThan) return deleted + deletedHere;
+        if (tx.deleteJob(orgId, job.id)) ++deletedHere;
+      }
+      deleted += deletedHere;
+      if (static_cast<int>(page.size()) < pageSize || deletedHere == 0) break;
+    }
+    return deleted;
+  });
+}
+
+PriorityChange JobEngine::changePriority(const std::string& orgId, const std::string& jobId, int priority) {
+  const TimePoint now = now_();
+  return store_.writeResult([&](StoreTx& tx) {
+    JobRecord job = loadJob(tx, orgId, jobId);
+    const int old = applyPriorityChange(job, priority, now);
+    tx.updateJob(job);
+    return PriorityChange{job.id, old, priority};
+  });
 }
 
 int JobEngine::reapExpiredLeases(int batchLimit) {

@@ -1,12 +1,15 @@
 #pragma once
-// The job lifecycle: create, claim, complete, fail, heartbeat, progress, cancel, and the reaper's
-// return of expired leases. Every state change of a job happens here, inside a store transaction,
+// The job lifecycle: create (one or many), claim, complete, fail, heartbeat, progress, cancel, manual
+// and dead-letter retries, priority changes, dead-letter purges, and the reaper's return of expired
+// leases. Every state change of a job happens here, inside a store transaction,
 // through the transitions in job_transitions.hpp. Throws ApiError for anything the caller did wrong.
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
+#include "server/core/claim_rate_limiter.hpp"
 #include "server/core/job_events.hpp"
 #include "server/core/job_notifier.hpp"
 #include "server/core/retry_policy.hpp"
@@ -48,6 +51,29 @@ struct LeaseRef {
   std::optional<std::string> leaseId;  // official SDKs may omit it; then only the worker is checked
 };
 
+// PUT /jobs/{id}/priority: the job and its priority before and after.
+struct PriorityChange {
+  std::string jobId;
+  int oldPriority = 0;
+  int newPriority = 0;
+};
+
+// Which dead-lettered jobs to retry: these ids (others and unknown ids are skipped), else the oldest of
+// one queue, else the oldest of the organization; at most `limit` when chosen by queue or organization.
+struct DeadLetterSelection {
+  std::optional<std::vector<std::string>> jobIds;
+  std::optional<std::string> queueName;
+  int limit = 100;
+};
+
+// Which dead-lettered jobs to delete: optionally one queue, only those created before `olderThan`,
+// at most `limit` (oldest first). No limit and no time: every one.
+struct DeadLetterPurge {
+  std::optional<std::string> queueName;
+  std::optional<TimePoint> olderThan;
+  std::optional<int> limit;
+};
+
 struct FailOutcome {
   JobStatus status;  // pending (will retry) or deadletter
   bool willRetry = false;
@@ -59,6 +85,9 @@ class JobEngine {
   JobEngine(Store& store, JobNotifier& notifier, RetryPolicy retry = {}, NowFn now = nowMs);
 
   CreateJobOutcome create(const std::string& orgId, const CreateJobInput& input);
+  // Creates every input in one transaction (all or nothing on a storage failure), each as create()
+  // would; idempotency keys repeated within the batch return the first item's job.
+  std::vector<CreateJobOutcome> createMany(const std::string& orgId, std::span<const CreateJobInput> inputs);
   std::vector<JobRecord> claim(const std::string& orgId, const ClaimInput& input);
   void complete(const std::string& orgId, const std::string& jobId, const LeaseRef& lease,
                 const std::optional<json>& result);
@@ -71,6 +100,15 @@ class JobEngine {
   // Pending or scheduled: cancelled. Processing: cancelled and its lease revoked, so the worker's next
   // call gets JOB_CANCELLED. Any other state: 409 CONFLICT.
   JobRecord cancel(const std::string& orgId, const std::string& jobId);
+
+  // A failed or dead-lettered job back to the queue (404 unknown, 409 any other state).
+  JobRecord retry(const std::string& orgId, const std::string& jobId);
+  // Dead-lettered jobs back to the queue with a fresh retry budget; returns the ids it moved.
+  std::vector<std::string> retryDeadLetters(const std::string& orgId, const DeadLetterSelection& selection);
+  // Deletes dead-lettered jobs; returns how many.
+  long long purgeDeadLetters(const std::string& orgId, const DeadLetterPurge& purge);
+  // New priority for a pending or scheduled job (404 unknown, 409 any other state).
+  PriorityChange changePriority(const std::string& orgId, const std::string& jobId, int priority);
 
   // Returns processing jobs whose lease ran out to the queue as a failed attempt (or to the DLQ when
   // no retries are left). Returns how many jobs it moved.
@@ -85,11 +123,14 @@ class JobEngine {
  private:
   void emit(JobEvent::Kind kind, const JobRecord& job) const;
   void emitFailure(const JobRecord& job, bool willRetry) const;
+  // Wakes claimers of each queue that got jobs, and tells listeners about each job.
+  void announceCreated(const std::vector<JobRecord>& created) const;
 
   Store& store_;
   JobNotifier& notifier_;
   RetryPolicy retry_;
   NowFn now_;
+  ClaimRateLimiter rateLimiter_;  // enforces each queue's rate_limit on claims
   std::vector<JobEventListener*> listeners_;
 };
 

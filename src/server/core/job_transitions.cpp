@@ -12,6 +12,26 @@ void clearLease(JobRecord& job) {
   job.leaseExpiresAt.reset();
 }
 
+[[noreturn]] void throwWrongState(const JobRecord& job, const std::string& action, const std::string& allowed) {
+  throw ApiError(ErrorCode::Conflict,
+                 "job " + job.id + " is " + std::string(toString(job.status)) + "; only " + allowed + " jobs can " +
+                     action,
+                 json{{"status", toString(job.status)}});
+}
+
+// Back in the queue, due at once, as if it had never been handed out.
+void requeueNow(JobRecord& job, TimePoint now) {
+  job.status = JobStatus::Pending;
+  job.lastError.reset();
+  job.scheduledAt.reset();
+  job.completedAt.reset();
+  job.assignedWorkerId.reset();
+  job.progress.reset();
+  job.progressMessage.reset();
+  job.updatedAt = now;
+  clearLease(job);
+}
+
 }  // namespace
 
 JobStatus initialStatus(const std::optional<TimePoint>& scheduledAt, TimePoint now) {
@@ -94,6 +114,28 @@ void applyCancel(JobRecord& job, TimePoint now) {
   job.leaseExpiresAt.reset();
   job.completedAt = now;
   job.updatedAt = now;
+}
+
+void applyManualRetry(JobRecord& job, TimePoint now) {
+  if (job.status != JobStatus::Failed && job.status != JobStatus::Deadletter)
+    throwWrongState(job, "be retried", "failed or dead-lettered");
+  requeueNow(job, now);
+  job.retryCount += 1;
+}
+
+void applyDeadLetterRetry(JobRecord& job, TimePoint now) {
+  if (job.status != JobStatus::Deadletter) throwWrongState(job, "be retried from the dead-letter queue", "dead-lettered");
+  requeueNow(job, now);
+  job.retryCount = 0;
+}
+
+int applyPriorityChange(JobRecord& job, int priority, TimePoint now) {
+  if (job.status != JobStatus::Pending && job.status != JobStatus::Scheduled)
+    throwWrongState(job, "change priority", "pending or scheduled");
+  const int old = job.priority;
+  job.priority = priority;
+  job.updatedAt = now;
+  return old;
 }
 
 }  // namespace spooled::server

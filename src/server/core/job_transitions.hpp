@@ -6,6 +6,8 @@
 //   pending/scheduled --claim--> processing --complete--> completed
 //                                processing --fail/lease expiry--> pending (retry later) | deadletter
 //   pending/scheduled/processing --cancel--> cancelled
+//   failed/deadletter --retry (manual)--> pending;  deadletter --DLQ retry--> pending (fresh retries)
+//   pending/scheduled --priority change--> same state, new priority
 #include <chrono>
 #include <optional>
 #include <string>
@@ -41,6 +43,19 @@ void applyProgress(JobRecord& job, int percent, const std::optional<std::string>
 
 // Throws CONFLICT when the job has already finished (completed, failed, deadletter, cancelled).
 void applyCancel(JobRecord& job, TimePoint now);
+
+// Manual retry (POST /jobs/{id}/retry) of a failed or dead-lettered job: pending and due now, with
+// last_error cleared and the retry counted in retry_count, as the official backend does. Any other
+// state: CONFLICT.
+void applyManualRetry(JobRecord& job, TimePoint now);
+
+// Retry from the dead-letter queue: pending and due now with a fresh retry budget (retry_count 0).
+// CONFLICT unless the job is dead-lettered.
+void applyDeadLetterRetry(JobRecord& job, TimePoint now);
+
+// Sets the priority of a job that has not started yet and returns the old one. CONFLICT once the job
+// is processing or finished, since priority only orders jobs that wait.
+int applyPriorityChange(JobRecord& job, int priority, TimePoint now);
 
 bool isFinal(JobStatus status);
 
