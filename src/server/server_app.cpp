@@ -4,9 +4,13 @@
 
 #include <stdexcept>
 
+#include "common/ids.hpp"
+#include "server/api/account_services.hpp"
 #include "server/api/api_services.hpp"
+#include "server/auth/access_control.hpp"
 #include "server/auth/api_key_auth.hpp"
 #include "server/auth/bootstrap.hpp"
+#include "server/auth/token_service.hpp"
 #include "server/core/job_engine.hpp"
 #include "server/core/job_notifier.hpp"
 #include "server/core/worker_registry.hpp"
@@ -21,24 +25,47 @@ namespace {
 constexpr auto kReapInterval = std::chrono::seconds(1);
 constexpr int kSweepEveryNthTick = 5;  // silent workers are marked offline every ~5 s
 
+TokenSettings tokenSettings(const ServerConfig& config) {
+  TokenSettings settings;
+  if (config.jwtSecret) {
+    settings.secret = *config.jwtSecret;
+  } else {
+    // Tokens still work; they just end with this process, which is fine for trying things out.
+    settings.secret = randomHex(32);
+    spdlog::warn("no --jwt-secret (JWT_SECRET) given: JWTs are signed with a random secret and stop working when "
+                 "the server restarts");
+  }
+  settings.accessTtlSecs = config.jwtAccessTtlSecs;
+  settings.refreshTtlSecs = config.jwtRefreshTtlSecs;
+  return settings;
+}
+
 }  // namespace
 
 // Declaration order is construction order; each part only refers to parts above it.
 struct ServerApp::Parts {
-  explicit Parts(std::unique_ptr<Store> s)
+  Parts(std::unique_ptr<Store> s, const ServerConfig& config)
       : store(std::move(s)),
         jobs(*store, notifier),
         workers(*store),
         auth(*store),
+        tokens(*store, auth, tokenSettings(config)),
+        admin(config.adminKey),
+        access(auth, tokens, admin, RateLimitSettings{config.rateLimitPerSecond, config.rateLimitBurst}),
         services(*store, jobs, workers, notifier),
-        dispatcher(router, auth) {}
+        accounts(*store, tokens, admin, access),
+        dispatcher(router, access) {}
 
   std::unique_ptr<Store> store;
   JobNotifier notifier;
   JobEngine jobs;
   WorkerRegistry workers;
   ApiKeyAuth auth;
+  TokenService tokens;
+  AdminAuth admin;
+  AccessControl access;
   ApiServices services;
+  AccountServices accounts;
   Router router;
   RequestDispatcher dispatcher;
   std::unique_ptr<HttpServer> http;
@@ -56,13 +83,18 @@ int ServerApp::start(std::ostream& keyOut) {
     throw std::runtime_error("cannot open database " + config_.databaseUrl + ": " + e.what());
   }
   spdlog::info("database: {} ({})", config_.databaseUrl, store->backendName());
-  parts_ = std::make_unique<Parts>(std::move(store));
+  parts_ = std::make_unique<Parts>(std::move(store), config_);
 
   bootstrapApiKeys(*parts_->store, config_.apiKey, keyOut);
 
   addHealthRoutes(parts_->router, parts_->services);
   addJobRoutes(parts_->router, parts_->services);
   addWorkerRoutes(parts_->router, parts_->services);
+  parts_->accounts.openRegistration = config_.registrationMode == "open";
+  addApiKeyRoutes(parts_->router, parts_->accounts);
+  addOrganizationRoutes(parts_->router, parts_->accounts);
+  addAuthRoutes(parts_->router, parts_->accounts);
+  addAdminRoutes(parts_->router, parts_->accounts);
 
   HttpServerOptions options;
   options.host = config_.host;

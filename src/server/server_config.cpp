@@ -36,6 +36,23 @@ void validateServerConfig(const ServerConfig& c) {
   if (std::find(std::begin(kLevels), std::end(kLevels), c.logLevel) == std::end(kLevels))
     throw std::invalid_argument("--log-level must be one of trace, debug, info, warn, error, critical, off; got '" +
                                 c.logLevel + "'");
+  if (c.registrationMode != "open" && c.registrationMode != "closed")
+    throw std::invalid_argument("--registration-mode must be open or closed; got '" + c.registrationMode + "'");
+  // HS256 is as strong as its key: below 256 bits it can be brute-forced offline from any token.
+  if (c.jwtSecret && c.jwtSecret->size() < 32)
+    throw std::invalid_argument("--jwt-secret must be at least 32 characters");
+  constexpr int kTenYears = 10 * 366 * 24 * 3600;
+  if (c.jwtAccessTtlSecs < 1 || c.jwtAccessTtlSecs > kTenYears)
+    throw std::invalid_argument("--jwt-access-ttl-secs must be 1-" + std::to_string(kTenYears) + ", got " +
+                                std::to_string(c.jwtAccessTtlSecs));
+  if (c.jwtRefreshTtlSecs < 1 || c.jwtRefreshTtlSecs > kTenYears)
+    throw std::invalid_argument("--jwt-refresh-ttl-secs must be 1-" + std::to_string(kTenYears) + ", got " +
+                                std::to_string(c.jwtRefreshTtlSecs));
+  if (c.rateLimitPerSecond < 0 || c.rateLimitPerSecond > 1000000)
+    throw std::invalid_argument("--rate-limit-per-second must be 0-1000000 (0: off), got " +
+                                std::to_string(c.rateLimitPerSecond));
+  if (c.rateLimitBurst < 1 || c.rateLimitBurst > 10000000)
+    throw std::invalid_argument("--rate-limit-burst must be 1-10000000, got " + std::to_string(c.rateLimitBurst));
 }
 
 int parseServerConfig(int argc, const char* const* argv, ServerConfig& config) {
@@ -43,6 +60,7 @@ int parseServerConfig(int argc, const char* const* argv, ServerConfig& config) {
                "Every flag can also be set by the environment variable shown; a flag beats its variable."};
   std::string apiKey;
   std::string adminKey;
+  std::string jwtSecret;
   app.add_option("--host", config.host, "IP address to listen on")->envname("HOST")->capture_default_str();
   app.add_option("--port", config.port, "TCP port to listen on (0: any free port, logged at start)")
       ->envname("PORT")
@@ -58,6 +76,29 @@ int parseServerConfig(int argc, const char* const* argv, ServerConfig& config) {
   app.add_option("--log-level", config.logLevel, "trace, debug, info, warn, error, critical or off")
       ->envname("LOG_LEVEL")
       ->capture_default_str();
+  app.add_option("--registration-mode", config.registrationMode,
+                 "open: anyone may create an organization (POST /api/v1/organizations); closed: only with "
+                 "X-Admin-Key")
+      ->envname("REGISTRATION_MODE")
+      ->capture_default_str();
+  app.add_option("--jwt-secret", jwtSecret,
+                 "Secret (32+ characters) that signs JWTs from /api/v1/auth/login. Without it a random one is made "
+                 "at each start, so tokens stop working when the server restarts")
+      ->envname("JWT_SECRET");
+  app.add_option("--jwt-access-ttl-secs", config.jwtAccessTtlSecs, "Lifetime of JWT access tokens, in seconds")
+      ->envname("JWT_ACCESS_TTL_SECS")
+      ->capture_default_str();
+  app.add_option("--jwt-refresh-ttl-secs", config.jwtRefreshTtlSecs, "Lifetime of JWT refresh tokens, in seconds")
+      ->envname("JWT_REFRESH_TTL_SECS")
+      ->capture_default_str();
+  app.add_option("--rate-limit-per-second", config.rateLimitPerSecond,
+                 "Requests per second each API key may make (a key's own rate_limit overrides it); 0 turns rate "
+                 "limiting off")
+      ->envname("RATE_LIMIT_REQUESTS_PER_SECOND")
+      ->capture_default_str();
+  app.add_option("--rate-limit-burst", config.rateLimitBurst, "Requests each API key may make at once, above the rate")
+      ->envname("RATE_LIMIT_BURST_SIZE")
+      ->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -66,6 +107,7 @@ int parseServerConfig(int argc, const char* const* argv, ServerConfig& config) {
   // An empty variable (SPOOLED_API_KEY=) means "not set", as shells usually intend.
   if (!apiKey.empty()) config.apiKey = apiKey;
   if (!adminKey.empty()) config.adminKey = adminKey;
+  if (!jwtSecret.empty()) config.jwtSecret = jwtSecret;
   try {
     validateServerConfig(config);
   } catch (const std::invalid_argument& e) {

@@ -13,6 +13,15 @@ struct ServerConfig {
   std::optional<std::string> apiKey;    // registered for the default organization at start
   std::optional<std::string> adminKey;  // for admin routes (X-Admin-Key)
   std::string logLevel = "info";        // trace, debug, info, warn, error, critical, off
+  // Auth (src/server/auth): who may register organizations, JWT signing and lifetimes, rate limits.
+  std::string registrationMode = "closed";  // open: POST /organizations is public; closed: needs X-Admin-Key
+  std::optional<std::string> jwtSecret;     // absent: a random secret per start (tokens end with the process)
+  int jwtAccessTtlSecs = 24 * 3600;         // access tokens, as the official backend's default
+  int jwtRefreshTtlSecs = 24 * 24 * 3600;   // refresh tokens: 24 times longer, as the backend
+  int rateLimitPerSecond = 1000;            // per API key; 0 turns rate limiting off
+  int rateLimitBurst = 2000;                // requests a key may make at once
+  std::string environment = "production";  // development, staging, production: shown by the dashboard
+  std::optional<std::string> metricsToken;  // when set, GET /metrics needs `Authorization: Bearer <token>`
 };
 
 // Parses argv and the environment into config. Returns -1 when the server should run, otherwise the

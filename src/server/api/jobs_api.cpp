@@ -6,6 +6,7 @@
 #include "common/error_code.hpp"
 #include "server/api/api_services.hpp"
 #include "server/api/job_json.hpp"
+#include "server/api/queue_access.hpp"
 #include "server/api/validation.hpp"
 
 namespace spooled::server {
@@ -52,6 +53,7 @@ HttpResponse listJobs(ApiServices& s, const HttpRequest& req) {
   q.orgId = auth.orgId;
   if (auto queue = req.queryParam("queue_name")) {
     requireQueueName("queue_name", *queue);
+    requireQueueAccess(auth, *queue);
     q.queueName = std::move(*queue);
   }
   if (auto status = req.queryParam("status")) {
@@ -75,7 +77,8 @@ HttpResponse listJobs(ApiServices& s, const HttpRequest& req) {
     q.descending = *dir == "desc";
   }
 
-  const auto jobs = s.store.readResult([&](StoreReader& r) { return r.listJobs(q); });
+  auto jobs = s.store.readResult([&](StoreReader& r) { return r.listJobs(q); });
+  keepAllowedQueues(auth, jobs);  // a queue-limited key sees its queues only (a page may come out short)
   json out = json::array();
   for (const JobRecord& job : jobs) out.push_back(jobSummaryToJson(job));
   return HttpResponse::json(200, out);
@@ -86,12 +89,15 @@ HttpResponse getJob(ApiServices& s, const HttpRequest& req) {
   const std::string id = pathUuid(req, "Job");
   const auto job = s.store.readResult([&](StoreReader& r) { return r.findJob(auth.orgId, id); });
   if (!job) throw ApiError(ErrorCode::NotFound, "Job not found");
+  requireQueueAccess(auth, job->queueName);
   return HttpResponse::json(200, jobToJson(*job));
 }
 
 HttpResponse cancelJob(ApiServices& s, const HttpRequest& req) {
   const AuthContext& auth = req.authContext();
-  s.jobs.cancel(auth.orgId, pathUuid(req, "Job"));
+  const std::string id = pathUuid(req, "Job");
+  requireJobQueueAccess(s.store, auth, id);
+  s.jobs.cancel(auth.orgId, id);
   return HttpResponse::empty(204);
 }
 
@@ -145,10 +151,11 @@ HttpResponse claimJobs(ApiServices& s, const HttpRequest& req) {
 // What complete, fail, heartbeat and progress share: the job id, the body, and the worker_id and
 // lease_id that name the lease.
 struct LeaseCall {
-  explicit LeaseCall(const HttpRequest& req)
+  LeaseCall(ApiServices& s, const HttpRequest& req)
       : orgId(req.authContext().orgId), jobId(pathUuid(req, "Job")), body(parseJsonObjectBody(req.body)), fields(body) {
     lease.workerId = fields.requiredString("worker_id", 1, 255);
     lease.leaseId = fields.optionalString("lease_id", 1, 255);
+    requireJobQueueAccess(s.store, req.authContext(), jobId);
   }
 
   std::string orgId;
@@ -159,14 +166,14 @@ struct LeaseCall {
 };
 
 HttpResponse completeJob(ApiServices& s, const HttpRequest& req) {
-  const LeaseCall call(req);
+  const LeaseCall call(s, req);
   const auto result = call.fields.optionalValue("result", kMaxPayloadBytes);
   s.jobs.complete(call.orgId, call.jobId, call.lease, result);
   return successResponse();
 }
 
 HttpResponse failJob(ApiServices& s, const HttpRequest& req) {
-  const LeaseCall call(req);
+  const LeaseCall call(s, req);
   const std::string error = call.fields.requiredString("error", 1, 2048);
   const bool retryable = call.fields.optionalBool("retryable").value_or(true);  // extension
   s.jobs.fail(call.orgId, call.jobId, call.lease, error, retryable);
@@ -174,14 +181,14 @@ HttpResponse failJob(ApiServices& s, const HttpRequest& req) {
 }
 
 HttpResponse heartbeatJob(ApiServices& s, const HttpRequest& req) {
-  const LeaseCall call(req);
+  const LeaseCall call(s, req);
   const int leaseDurationSecs = call.fields.intOr("lease_duration_secs", 5, 3600, 30);
   s.jobs.heartbeat(call.orgId, call.jobId, call.lease, leaseDurationSecs);
   return successResponse();
 }
 
 HttpResponse reportProgress(ApiServices& s, const HttpRequest& req) {  // extension
-  const LeaseCall call(req);
+  const LeaseCall call(s, req);
   const int percent = call.fields.requiredInt("percent", 0, 100);
   const auto message = call.fields.optionalString("message", 0, 2048);
   s.jobs.progress(call.orgId, call.jobId, call.lease, percent, message);

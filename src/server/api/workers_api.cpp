@@ -3,6 +3,7 @@
 
 #include "common/error_code.hpp"
 #include "server/api/api_services.hpp"
+#include "server/api/queue_access.hpp"
 #include "server/api/validation.hpp"
 #include "server/api/worker_json.hpp"
 
@@ -63,11 +64,13 @@ HttpResponse listWorkers(ApiServices& s, const HttpRequest& req) {
   q.orgId = auth.orgId;
   if (auto queue = req.queryParam("queue_name")) {  // extension filter
     requireQueueName("queue_name", *queue);
+    requireQueueAccess(auth, *queue);
     q.queueName = std::move(*queue);
   }
   q.status = readWorkerStatus(req.queryParam("status"));  // extension filter
   q.limit = 100;  // as the official backend
-  const auto workers = s.store.readResult([&](StoreReader& r) { return r.listWorkers(q); });
+  auto workers = s.store.readResult([&](StoreReader& r) { return r.listWorkers(q); });
+  keepAllowedQueues(auth, workers);
   json out = json::array();
   for (const WorkerRecord& w : workers) out.push_back(workerSummaryToJson(w));
   return HttpResponse::json(200, out);
@@ -78,6 +81,7 @@ HttpResponse getWorker(ApiServices& s, const HttpRequest& req) {
   const std::string id = pathUuid(req, "Worker");
   const auto worker = s.store.readResult([&](StoreReader& r) { return r.findWorker(auth.orgId, id); });
   if (!worker) throw ApiError(ErrorCode::NotFound, "Worker not found");
+  requireQueueAccess(auth, worker->queueName);
   return HttpResponse::json(200, workerToJson(*worker));
 }
 
@@ -89,13 +93,16 @@ HttpResponse heartbeatWorker(ApiServices& s, const HttpRequest& req) {
   in.currentJobs = f.requiredInt("current_jobs", 0, 1000);
   in.status = readWorkerStatus(f.optionalString("status", 1, 20));
   in.metadata = f.optionalObject("metadata", kMaxMetadataBytes);
+  requireWorkerQueueAccess(s.store, call.auth, id);
   s.workers.heartbeat(call.auth.orgId, id, in);
   return successResponse();
 }
 
 HttpResponse deregisterWorker(ApiServices& s, const HttpRequest& req) {
   const AuthContext& auth = req.authContext();
-  s.workers.deregister(auth.orgId, pathUuid(req, "Worker"));
+  const std::string id = pathUuid(req, "Worker");
+  requireWorkerQueueAccess(s.store, auth, id);
+  s.workers.deregister(auth.orgId, id);
   return HttpResponse::empty(204);  // as the official backend
 }
 

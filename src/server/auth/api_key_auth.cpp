@@ -1,7 +1,6 @@
 #include "server/auth/api_key_auth.hpp"
 
-#include <algorithm>
-#include <cctype>
+#include <spdlog/spdlog.h>
 
 #include "common/error_code.hpp"
 #include "common/ids.hpp"
@@ -10,36 +9,68 @@ namespace spooled::server {
 
 namespace {
 
-[[noreturn]] void reject(const std::string& message) { throw ApiError(ErrorCode::Unauthorized, message); }
+constexpr auto kLastUsedResolution = std::chrono::minutes(1);
+// Forget old bookkeeping now and then so a server with many short-lived keys stays small.
+constexpr std::size_t kMaxTrackedKeys = 10000;
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+[[noreturn]] void reject() { throw ApiError(ErrorCode::Unauthorized, "Invalid API key"); }
 
 }  // namespace
 
-AuthContext ApiKeyAuth::authenticate(const std::optional<std::string>& authorizationHeader) const {
-  if (!authorizationHeader) reject("Missing or invalid Authorization header");
-  const std::string_view value = trim(*authorizationHeader);
-  constexpr std::string_view kBearer = "Bearer ";
-  // The scheme name is case-insensitive (RFC 7235).
-  if (value.size() <= kBearer.size() ||
-      !std::equal(kBearer.begin(), kBearer.end(), value.begin(),
-                  [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) ==
-                                              std::tolower(static_cast<unsigned char>(b)); }))
-    reject("Missing or invalid Authorization header");
-  return authenticateKey(trim(value.substr(kBearer.size())));
+bool ApiKeyAuth::usable(const std::optional<ApiKeyRecord>& key) const {
+  return key && key->isActive && !(key->expiresAt && *key->expiresAt <= now_());
+}
+
+ApiKeyRecord ApiKeyAuth::activeKey(std::string_view rawKey) const {
+  if (rawKey.empty()) throw ApiError(ErrorCode::Unauthorized, "Missing or invalid Authorization header");
+  const std::string hash = sha256Hex(rawKey);
+  auto key = store_.readResult([&](StoreReader& r) { return r.findApiKeyByHash(hash); });
+  if (!usable(key)) reject();
+  return std::move(*key);
+}
+
+ApiKeyRecord ApiKeyAuth::activeKeyById(const std::string& orgId, const std::string& keyId) const {
+  auto key = store_.readResult([&](StoreReader& r) { return r.findApiKey(orgId, keyId); });
+  if (!usable(key)) throw ApiError(ErrorCode::Unauthorized, "Invalid token");
+  return std::move(*key);
 }
 
 AuthContext ApiKeyAuth::authenticateKey(std::string_view rawKey) const {
-  if (rawKey.empty()) reject("Missing or invalid Authorization header");
-  const std::string hash = sha256Hex(rawKey);
-  const auto key = store_.readResult([&](StoreReader& r) { return r.findApiKeyByHash(hash); });
-  if (!key || !key->isActive) reject("Invalid API key");
-  if (key->expiresAt && *key->expiresAt <= now_()) reject("Invalid API key");
-  return AuthContext{key->orgId, key->id, key->queues};
+  const ApiKeyRecord key = activeKey(rawKey);
+  recordUse(key);
+  return contextFor(key);
+}
+
+AuthContext ApiKeyAuth::contextFor(const ApiKeyRecord& key) {
+  AuthContext context;
+  context.orgId = key.orgId;
+  context.apiKeyId = key.id;
+  context.queues = key.queues;
+  context.rateLimit = key.rateLimit;
+  return context;
+}
+
+void ApiKeyAuth::recordUse(const ApiKeyRecord& key) const {
+  const TimePoint now = now_();
+  {
+    const std::lock_guard lock(usedMutex_);
+    if (key.lastUsed && now - *key.lastUsed < kLastUsedResolution) return;
+    const auto it = lastRecorded_.find(key.id);
+    if (it != lastRecorded_.end() && now - it->second < kLastUsedResolution) return;
+    if (lastRecorded_.size() >= kMaxTrackedKeys) lastRecorded_.clear();
+    lastRecorded_[key.id] = now;
+  }
+  try {
+    store_.write([&](StoreTx& tx) {
+      // Re-read inside the transaction so a concurrent update (rename, revoke) is not undone.
+      auto current = tx.findApiKey(key.orgId, key.id);
+      if (!current) return;
+      current->lastUsed = now;
+      tx.updateApiKey(*current);
+    });
+  } catch (const std::exception& e) {
+    spdlog::warn("could not record the use of API key {}: {}", key.id, e.what());
+  }
 }
 
 }  // namespace spooled::server

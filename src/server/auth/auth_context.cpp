@@ -10,4 +10,8 @@ bool AuthContext::allowsQueue(const std::string& queueName) const {
                      [&](const std::string& q) { return q == "*" || q == queueName; });
 }
 
+bool AuthContext::allowsAllQueues() const {
+  return queues.empty() || std::find(queues.begin(), queues.end(), "*") != queues.end();
+}
+
 }  // namespace spooled::server

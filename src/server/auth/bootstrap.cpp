@@ -12,6 +12,8 @@ OrganizationRecord ensureOrganization(StoreTx& tx, const std::string& slug, cons
   org.id = newUuid();
   org.name = name;
   org.slug = slug;
+  // Every organization starts with a webhook token, as the official backend's do.
+  org.webhookToken = "whk_" + randomHex(32);
   org.createdAt = nowMs();
   org.updatedAt = org.createdAt;
   tx.insertOrganization(org);

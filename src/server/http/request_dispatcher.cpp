@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <optional>
 
 #include "server/http/error_response.hpp"
 
@@ -16,6 +17,28 @@ std::string joinMethods(const std::vector<std::string>& methods) {
   return out;
 }
 
+long long ceilSeconds(std::chrono::milliseconds ms) { return (ms.count() + 999) / 1000; }
+
+// X-RateLimit-* on every rate-limited answer, so clients can pace themselves before they hit 429.
+void addRateLimitHeaders(HttpResponse& response, const RateDecision& decision) {
+  const auto resetAt = std::chrono::duration_cast<std::chrono::seconds>(
+                           std::chrono::system_clock::now().time_since_epoch()).count() +
+                       ceilSeconds(decision.resetAfter);
+  response.headers.emplace_back("X-RateLimit-Limit", std::to_string(decision.limit));
+  response.headers.emplace_back("X-RateLimit-Remaining", std::to_string(decision.remaining));
+  response.headers.emplace_back("X-RateLimit-Reset", std::to_string(resetAt));
+}
+
+HttpResponse rateLimited(const RateDecision& decision) {
+  const long long retryAfter = std::max<long long>(1, ceilSeconds(decision.retryAfter));
+  HttpResponse response = errorResponse(ErrorCode::RateLimited, "Rate limit exceeded; retry after " +
+                                                                    std::to_string(retryAfter) + " s",
+                                        json{{"retry_after_secs", retryAfter}, {"limit", decision.limit},
+                                             {"remaining", decision.remaining}});
+  response.headers.emplace_back("Retry-After", std::to_string(retryAfter));
+  return response;
+}
+
 }  // namespace
 
 HttpResponse RequestDispatcher::dispatch(HttpRequest request) const {
@@ -27,25 +50,44 @@ HttpResponse RequestDispatcher::dispatch(HttpRequest request) const {
 }
 
 HttpResponse RequestDispatcher::route(HttpRequest& request) const {
+  std::optional<RateDecision> rate;  // set once the caller is known, so errors carry the headers too
+  HttpResponse response;
   try {
     Router::Match match = router_.match(request.method, request.path);
     if (match.kind == Router::Match::Kind::NotFound)
       return errorResponse(ErrorCode::NotFound, "No route for " + request.method + " " + request.path);
     if (match.kind == Router::Match::Kind::MethodNotAllowed) {
       const std::string allow = joinMethods(match.allowedMethods);
-      HttpResponse response = errorResponse(ErrorCode::MethodNotAllowed,
-                                            "Method " + request.method + " is not allowed on " + request.path,
-                                            json{{"allowed_methods", match.allowedMethods}});
-      response.headers.emplace_back("Allow", allow);
-      return response;
+      HttpResponse notAllowed = errorResponse(ErrorCode::MethodNotAllowed,
+                                              "Method " + request.method + " is not allowed on " + request.path,
+                                              json{{"allowed_methods", match.allowedMethods}});
+      notAllowed.headers.emplace_back("Allow", allow);
+      return notAllowed;
     }
     request.pathParams = std::move(match.params);
     // Authenticate before reading the body, so an anonymous caller learns nothing from validation.
-    if (match.route->access == Access::ApiKey) request.auth = auth_.authenticate(request.header("authorization"));
-    return match.route->handler(request);
+    switch (match.route->access) {
+      case Access::Public:
+        break;
+      case Access::ApiKey:
+        request.auth = access_.authenticate(request.header("authorization"));
+        rate = access_.admit(*request.auth);
+        if (rate && !rate->allowed) {
+          response = rateLimited(*rate);
+          addRateLimitHeaders(response, *rate);
+          return response;
+        }
+        break;
+      case Access::Admin:
+        access_.requireAdmin(request.header("x-admin-key"));
+        break;
+    }
+    response = match.route->handler(request);
   } catch (...) {
-    return errorResponseFor(std::current_exception(), request);
+    response = errorResponseFor(std::current_exception(), request);
   }
+  if (rate) addRateLimitHeaders(response, *rate);
+  return response;
 }
 
 }  // namespace spooled::server

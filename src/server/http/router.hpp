@@ -14,8 +14,10 @@ namespace spooled::server {
 using Handler = std::function<HttpResponse(const HttpRequest&)>;
 
 enum class Access {
-  Public,  // no credentials (health probes)
-  ApiKey,  // `Authorization: Bearer <key>`; the handler gets request.auth
+  Public,  // no credentials (health probes, login, open registration); never rate limited
+  ApiKey,  // `Authorization: Bearer <API key or JWT access token>`; the handler gets request.auth;
+           // rate limited per key
+  Admin,   // `X-Admin-Key: <the server's --admin-key>`
 };
 
 struct Route {

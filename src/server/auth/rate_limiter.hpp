@@ -1,0 +1,52 @@
+#pragma once
+// Per-key token buckets, in memory. Each bucket holds up to `burst` tokens and refills at `perSecond`;
+// a request takes one token or is refused. Thread-safe. The clock is injected so tests can step time.
+// In memory on purpose: a self-hosted server needs no shared cache, and a restart merely refills.
+#include <chrono>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+namespace spooled::server {
+
+struct RateLimit {
+  double perSecond = 100;  // refill rate; must be > 0
+  double burst = 200;      // bucket size; must be >= 1
+};
+
+struct RateDecision {
+  bool allowed = true;
+  int limit = 0;       // the bucket size: requests that may be made at once (X-RateLimit-Limit)
+  int remaining = 0;   // whole tokens left after this request (X-RateLimit-Remaining)
+  std::chrono::milliseconds resetAfter{0};  // until the bucket is full again (X-RateLimit-Reset)
+  std::chrono::milliseconds retryAfter{0};  // until the next token, when refused (Retry-After)
+};
+
+class RateLimiter {
+ public:
+  using Clock = std::function<std::chrono::steady_clock::time_point()>;
+
+  explicit RateLimiter(Clock clock = [] { return std::chrono::steady_clock::now(); }) : clock_(std::move(clock)) {}
+
+  // Takes one token from key's bucket (created full on first use). A changed limit applies at once:
+  // the bucket keeps its tokens, capped at the new size.
+  RateDecision take(const std::string& key, RateLimit limit);
+
+  std::size_t bucketCount() const;
+
+ private:
+  struct Bucket {
+    double tokens = 0;
+    std::chrono::steady_clock::time_point updated;
+    RateLimit limit;  // as of the last request
+  };
+  // Drops buckets that have refilled completely (they are equivalent to new ones). Caller holds mutex_.
+  void evictFullBuckets(std::chrono::steady_clock::time_point now);
+
+  Clock clock_;
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, Bucket> buckets_;  // guarded by mutex_
+};
+
+}  // namespace spooled::server
