@@ -3,8 +3,12 @@
 // the retry policy and the circuit breaker for one server and one API key.
 #include <memory>
 
+#include "spooled/admin.hpp"
+#include "spooled/api_keys.hpp"
+#include "spooled/auth.hpp"
 #include "spooled/client_options.hpp"
 #include "spooled/jobs.hpp"
+#include "spooled/organizations.hpp"
 #include "spooled/workers.hpp"
 
 namespace spooled {
@@ -26,6 +30,11 @@ class SpooledClient {
 
   JobsResource& jobs() noexcept { return jobs_; }
   WorkersResource& workers() noexcept { return workers_; }
+  ApiKeysResource& apiKeys() noexcept { return apiKeys_; }
+  OrganizationsResource& organizations() noexcept { return organizations_; }
+  AuthResource& auth() noexcept { return auth_; }
+  // Needs ClientOptions::adminKey.
+  AdminResource& admin() noexcept { return admin_; }
 
   // Releases the pooled connections. Idempotent. Calls made after (or racing with) close() throw
   // SpooledError with code "CLIENT_CLOSED". The destructor closes too.
@@ -37,6 +46,10 @@ class SpooledClient {
   std::unique_ptr<detail::ApiCaller> api_;
   JobsResource jobs_;
   WorkersResource workers_;
+  ApiKeysResource apiKeys_;
+  OrganizationsResource organizations_;
+  AuthResource auth_;
+  AdminResource admin_;
 };
 
 }  // namespace spooled

@@ -28,8 +28,14 @@ struct CircuitBreakerOptions {
 };
 
 struct ClientOptions {
-  // Bearer token (API key or JWT). Empty: $SPOOLED_API_KEY. Still empty: SpooledClient throws ValidationError.
+  // Bearer token (API key or JWT). Empty: $SPOOLED_API_KEY. Still empty, and no accessToken or
+  // adminKey either: SpooledClient throws ValidationError.
   std::string apiKey{};
+  // A JWT access token (from client.auth().login()) sent instead of apiKey when set.
+  std::string accessToken{};
+  // The server's admin key, sent as X-Admin-Key by client.admin() only. A client with only an admin
+  // key can call the admin API and nothing else.
+  std::string adminKey{};
   // Server root, e.g. "https://spooled.example.com". Empty: $SPOOLED_API_URL, then http://localhost:8080.
   std::string baseUrl{};
   std::chrono::milliseconds connectTimeout{5000};   // TCP + TLS handshake

@@ -6,5 +6,9 @@
 #include "spooled/jobs.hpp"            // JobsResource and job types
 #include "spooled/json.hpp"            // spooled::json (nlohmann::json)
 #include "spooled/workers.hpp"         // WorkersResource and worker types
+#include "spooled/api_keys.hpp"        // ApiKeysResource and API-key types
+#include "spooled/organizations.hpp"   // OrganizationsResource, usage and plan types
+#include "spooled/auth.hpp"            // AuthResource: JWT login, refresh, logout
+#include "spooled/admin.hpp"           // AdminResource (X-Admin-Key)
 // worker runtime (SpooledWorker, WorkerOptions, JobContext) — added by the worker engineer:
 #include "spooled/worker.hpp"           // SpooledWorker, WorkerOptions, JobContext, events, SignalShutdown

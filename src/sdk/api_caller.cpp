@@ -17,7 +17,8 @@ TransportConfig transportConfig(const ClientOptions& options) {
   std::string baseUrl = options.baseUrl;
   while (!baseUrl.empty() && baseUrl.back() == '/') baseUrl.pop_back();
   return TransportConfig{.baseUrl = std::move(baseUrl),
-                         .apiKey = options.apiKey,
+                         // A JWT, when given, is the credential; otherwise the API key.
+                         .apiKey = options.accessToken.empty() ? options.apiKey : options.accessToken,
                          .userAgent = userAgentFor(options),
                          .connectTimeout = options.connectTimeout,
                          .requestTimeout = options.requestTimeout,
@@ -39,7 +40,8 @@ json ApiCaller::call(const ApiCall& call) {
                             .path = call.path,
                             .query = call.query,
                             .body = call.body,
-                            .extraTimeout = call.extraTimeout};
+                            .extraTimeout = call.extraTimeout,
+                            .headers = call.headers};
   return runWithRetry(
       retry_, call.idempotency, [this](std::chrono::milliseconds delay) { sleepBetweenAttempts(delay); },
       [&] { return attempt(request); });

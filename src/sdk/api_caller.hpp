@@ -24,6 +24,7 @@ struct ApiCall {
   std::optional<json> body;
   Idempotency idempotency = Idempotency::Unsafe;
   std::chrono::milliseconds extraTimeout{0};
+  std::vector<std::pair<std::string, std::string>> headers;  // this call only, e.g. X-Admin-Key
 
   // GET and DELETE are safe to repeat; a POST only when the resource says so.
   static ApiCall get(std::string path) { return make(HttpMethod::Get, std::move(path), std::nullopt, Idempotency::Safe); }
@@ -32,6 +33,14 @@ struct ApiCall {
   }
   static ApiCall post(std::string path, std::optional<json> body, Idempotency idempotency = Idempotency::Unsafe) {
     return make(HttpMethod::Post, std::move(path), std::move(body), idempotency);
+  }
+  // PUT replaces with the same values each time, so it is safe to repeat.
+  static ApiCall put(std::string path, json body) {
+    return make(HttpMethod::Put, std::move(path), std::move(body), Idempotency::Safe);
+  }
+  // The PATCH bodies of this API set fields to values (no increments), so repeating is harmless.
+  static ApiCall patch(std::string path, json body) {
+    return make(HttpMethod::Patch, std::move(path), std::move(body), Idempotency::Safe);
   }
 
  private:

@@ -138,6 +138,8 @@ ClientOptions ClientOptions::fromJson(const json& config) {
   ClientOptions options;
   OptionsReader reader(config, "");
   reader.read("api_key", options.apiKey);
+  reader.read("access_token", options.accessToken);
+  reader.read("admin_key", options.adminKey);
   reader.read("base_url", options.baseUrl);
   reader.read("connect_timeout_ms", options.connectTimeout);
   reader.read("request_timeout_ms", options.requestTimeout);
@@ -153,10 +155,11 @@ ClientOptions ClientOptions::resolved() const {
   ClientOptions out = *this;
   if (out.apiKey.empty()) out.apiKey = envOr("SPOOLED_API_KEY", "");
   if (out.baseUrl.empty()) out.baseUrl = envOr("SPOOLED_API_URL", kDefaultBaseUrl);
-  if (out.apiKey.empty()) {
+  if (out.apiKey.empty() && out.accessToken.empty() && out.adminKey.empty()) {
     throw ValidationError(
-        "no Spooled API key: set ClientOptions::apiKey or the SPOOLED_API_KEY environment variable", "VALIDATION_ERROR",
-        json{{"field", "api_key"}});
+        "no Spooled API key: set ClientOptions::apiKey (or accessToken / adminKey) or the SPOOLED_API_KEY "
+        "environment variable",
+        "VALIDATION_ERROR", json{{"field", "api_key"}});
   }
   require(out.baseUrl.starts_with("http://") || out.baseUrl.starts_with("https://"), "base_url",
           "must start with http:// or https:// (got '" + out.baseUrl + "')");

@@ -72,6 +72,7 @@ std::string_view methodName(HttpMethod method) {
     case HttpMethod::Get: return "GET";
     case HttpMethod::Post: return "POST";
     case HttpMethod::Put: return "PUT";
+    case HttpMethod::Patch: return "PATCH";
     case HttpMethod::Delete: return "DELETE";
   }
   return "GET";
@@ -103,7 +104,7 @@ std::string percentEncode(std::string_view text) {
 HttpTransport::HttpTransport(TransportConfig config) : config_(std::move(config)) {
   initCurlOnce();
   headerLines_.push_back("Accept: application/json");
-  headerLines_.push_back("Authorization: Bearer " + config_.apiKey);
+  if (!config_.apiKey.empty()) headerLines_.push_back("Authorization: Bearer " + config_.apiKey);
   // curl would otherwise send "Expect: 100-continue" for bodies over 1 KiB and wait for the answer.
   headerLines_.push_back("Expect:");
   for (const auto& [name, value] : config_.headers) headerLines_.push_back(name + ": " + value);
@@ -181,6 +182,7 @@ HttpResponse HttpTransport::send(const HttpRequest& request) {
     headers.reset(grown);
   };
   for (const auto& line : headerLines_) addHeader(line);
+  for (const auto& [name, value] : request.headers) addHeader(name + ": " + value);
   if (request.body) addHeader("Content-Type: application/json");
 
   HttpResponse response;

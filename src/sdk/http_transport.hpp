@@ -20,7 +20,7 @@
 
 namespace spooled::detail {
 
-enum class HttpMethod { Get, Post, Put, Delete };
+enum class HttpMethod { Get, Post, Put, Patch, Delete };
 std::string_view methodName(HttpMethod method);
 
 struct HttpRequest {
@@ -29,6 +29,7 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> query;  // raw values; encoded by the transport
   std::optional<json> body;  // sent as application/json
   std::chrono::milliseconds extraTimeout{0};  // added to the request timeout (long-poll claims)
+  std::vector<std::pair<std::string, std::string>> headers;  // this call only, e.g. X-Admin-Key
 };
 
 struct HttpResponse {
@@ -41,7 +42,7 @@ struct HttpResponse {
 
 struct TransportConfig {
   std::string baseUrl;  // no trailing slash
-  std::string apiKey;
+  std::string apiKey;  // sent as `Authorization: Bearer <apiKey>` (an API key or a JWT); empty: no Authorization
   std::string userAgent;
   std::chrono::milliseconds connectTimeout{5000};
   std::chrono::milliseconds requestTimeout{30000};

@@ -89,6 +89,9 @@ int ServerApp::start(std::ostream& keyOut) {
 
   addHealthRoutes(parts_->router, parts_->services);
   addJobRoutes(parts_->router, parts_->services);
+  addJobAdminRoutes(parts_->router, parts_->services);
+  addDlqRoutes(parts_->router, parts_->services);
+  addQueueRoutes(parts_->router, parts_->services);
   addWorkerRoutes(parts_->router, parts_->services);
   parts_->accounts.openRegistration = config_.registrationMode == "open";
   addApiKeyRoutes(parts_->router, parts_->accounts);

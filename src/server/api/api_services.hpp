@@ -55,6 +55,9 @@ using ServiceHandler = HttpResponse (*)(ApiServices&, const HttpRequest&);
 Handler withServices(ApiServices& services, ServiceHandler fn);
 
 void addJobRoutes(Router& router, ApiServices& services);
+void addJobAdminRoutes(Router& router, ApiServices& services);  // bulk, stats, status, priority, retry
+void addDlqRoutes(Router& router, ApiServices& services);
+void addQueueRoutes(Router& router, ApiServices& services);
 void addWorkerRoutes(Router& router, ApiServices& services);
 void addHealthRoutes(Router& router, ApiServices& services);
 
