@@ -9,6 +9,7 @@
 #include "spooled/client_options.hpp"
 #include "spooled/jobs.hpp"
 #include "spooled/organizations.hpp"
+#include "spooled/queues.hpp"
 #include "spooled/workers.hpp"
 
 namespace spooled {
@@ -30,6 +31,7 @@ class SpooledClient {
 
   JobsResource& jobs() noexcept { return jobs_; }
   WorkersResource& workers() noexcept { return workers_; }
+  QueuesResource& queues() noexcept { return queues_; }
   ApiKeysResource& apiKeys() noexcept { return apiKeys_; }
   OrganizationsResource& organizations() noexcept { return organizations_; }
   AuthResource& auth() noexcept { return auth_; }
@@ -46,6 +48,7 @@ class SpooledClient {
   std::unique_ptr<detail::ApiCaller> api_;
   JobsResource jobs_;
   WorkersResource workers_;
+  QueuesResource queues_;
   ApiKeysResource apiKeys_;
   OrganizationsResource organizations_;
   AuthResource auth_;

@@ -1,8 +1,9 @@
 #pragma once
-// Jobs: create, inspect and cancel them (producers), and claim, heartbeat, report progress on and
-// settle them (workers). Field names mirror the wire's snake_case fields in camelCase.
-// Times are ISO-8601 strings exactly as the server sent them. Every member has a default, so the
-// params can be written with designated initializers: jobs.create({.queueName = "q", .payload = p}).
+// Jobs: create (one or in bulk), inspect, count, re-prioritize, retry and cancel them (producers),
+// claim, heartbeat, report progress on and settle them (workers), and the dead-letter queue. Field
+// names mirror the wire's snake_case fields in camelCase. Times are ISO-8601 strings exactly as the
+// server sent them. Every member has a default, so the params can be written with designated
+// initializers: jobs.create({.queueName = "q", .payload = p}).
 #include <optional>
 #include <string>
 #include <vector>
@@ -143,6 +144,134 @@ struct JobProgressParams {
   std::optional<std::string> message{};
 };
 
+// GET /api/v1/jobs/stats: the organization's jobs by status.
+struct JobStats {
+  long long pending = 0;
+  long long scheduled = 0;
+  long long processing = 0;
+  long long completed = 0;
+  long long failed = 0;
+  long long deadletter = 0;
+  long long cancelled = 0;
+  long long total = 0;
+
+  static JobStats fromJson(const json& body);
+};
+
+// One row of GET /api/v1/jobs/status: a job's state, without its payload.
+struct BatchJobStatus {
+  std::string id{};
+  std::string status{};
+  std::string queueName{};
+  int retryCount = 0;
+  std::string createdAt{};
+  std::optional<std::string> completedAt{};
+
+  static BatchJobStatus fromJson(const json& body);
+};
+
+struct BoostPriorityResult {
+  std::string jobId{};
+  int oldPriority = 0;
+  int newPriority = 0;
+
+  static BoostPriorityResult fromJson(const json& body);
+};
+
+// One job of a bulk enqueue; what it leaves out comes from BulkEnqueueParams' defaults.
+struct BulkJobItem {
+  json payload = json::object();
+  std::optional<int> priority{};  // -100..100
+  std::optional<std::string> idempotencyKey{};
+  std::optional<std::string> scheduledAt{};  // ISO-8601
+};
+
+struct BulkEnqueueParams {
+  std::string queueName{};
+  std::vector<BulkJobItem> jobs{};  // 1..100
+  std::optional<int> defaultPriority{};
+  std::optional<int> defaultMaxRetries{};
+  std::optional<int> defaultTimeoutSeconds{};
+};
+
+struct BulkJobSucceeded {
+  int index = 0;  // position in BulkEnqueueParams::jobs
+  std::string jobId{};
+  bool created = false;  // false: an earlier job with the same idempotency key
+
+  static BulkJobSucceeded fromJson(const json& body);
+};
+
+struct BulkJobFailed {
+  int index = 0;
+  std::string error{};  // why this item was refused; the others were still enqueued
+
+  static BulkJobFailed fromJson(const json& body);
+};
+
+struct BulkEnqueueResult {
+  std::vector<BulkJobSucceeded> succeeded{};
+  std::vector<BulkJobFailed> failed{};
+  int total = 0;
+  int successCount = 0;
+  int failureCount = 0;
+
+  static BulkEnqueueResult fromJson(const json& body);
+};
+
+struct ListDlqParams {
+  std::optional<std::string> queueName{};
+  std::optional<int> limit{};  // server default 50, max 100
+  std::optional<int> offset{};
+};
+
+// Which dead-lettered jobs to retry: these ids, else the oldest of queueName, else the oldest of all.
+struct RetryDlqParams {
+  std::optional<std::vector<std::string>> jobIds{};
+  std::optional<std::string> queueName{};
+  std::optional<int> limit{};  // 1..100, server default 100 (not used with jobIds)
+};
+
+struct RetryDlqResult {
+  long long retriedCount = 0;
+  std::vector<std::string> retriedJobs{};  // ids now pending again, with retry_count 0
+
+  static RetryDlqResult fromJson(const json& body);
+};
+
+// Purging deletes jobs for good, so the server refuses it unless confirm is true.
+struct PurgeDlqParams {
+  std::optional<std::string> queueName{};
+  std::optional<std::string> olderThan{};  // ISO-8601: only jobs created before it
+  std::optional<int> limit{};              // 1..10000, oldest first
+  bool confirm = false;
+};
+
+struct PurgeDlqResult {
+  long long purgedCount = 0;
+
+  static PurgeDlqResult fromJson(const json& body);
+};
+
+// The dead-letter queue: jobs that failed with no retries left. Obtained from JobsResource::dlq().
+class DlqResource {
+ public:
+  DlqResource(const DlqResource&) = delete;
+  DlqResource& operator=(const DlqResource&) = delete;
+
+  // Newest first.
+  std::vector<JobSummary> list(const ListDlqParams& params = {});
+  // Retried (repeating it is harmless: jobs already back in their queue are skipped).
+  RetryDlqResult retry(const RetryDlqParams& params);
+  // Not retried on ambiguous failures (with a limit, a repeat would delete more).
+  PurgeDlqResult purge(const PurgeDlqParams& params);
+
+ private:
+  friend class JobsResource;
+  explicit DlqResource(detail::ApiCaller& api) : api_(api) {}
+  detail::ApiCaller& api_;
+};
+
 // Obtained from SpooledClient::jobs(); lives as long as the client. Thread-safe. Every call throws
 // a SpooledError subclass on failure (see errors.hpp); a stale lease gives ConflictError::isLeaseExpired().
 class JobsResource {
@@ -165,10 +294,24 @@ class JobsResource {
   // Our extension; retried (repeating it is harmless).
   void progress(const std::string& id, const JobProgressParams& params);
 
+  // Up to 100 jobs of one queue in one request and one transaction. An invalid item is reported in
+  // `failed` and the others are still enqueued. Retried on ambiguous failures only when every item has
+  // an idempotency key.
+  BulkEnqueueResult bulkEnqueue(const BulkEnqueueParams& params);
+  JobStats stats();
+  // At most 100 ids; none gives an empty answer without a request. Unknown ids are left out.
+  std::vector<BatchJobStatus> batchStatus(const std::vector<std::string>& ids);
+  // A pending or scheduled job only (ConflictError otherwise); -100..100.
+  BoostPriorityResult boostPriority(const std::string& id, int priority);
+  // A failed or dead-lettered job back to its queue (ConflictError otherwise); returns the job.
+  Job retry(const std::string& id);
+  DlqResource& dlq() noexcept { return dlq_; }
+
  private:
   friend class SpooledClient;
-  explicit JobsResource(detail::ApiCaller& api) : api_(api) {}
+  explicit JobsResource(detail::ApiCaller& api) : api_(api), dlq_(api) {}
   detail::ApiCaller& api_;
+  DlqResource dlq_;
 };
 
 }  // namespace spooled

@@ -6,6 +6,7 @@
 #include "spooled/jobs.hpp"            // JobsResource and job types
 #include "spooled/json.hpp"            // spooled::json (nlohmann::json)
 #include "spooled/workers.hpp"         // WorkersResource and worker types
+#include "spooled/queues.hpp"          // QueuesResource and queue types
 #include "spooled/api_keys.hpp"        // ApiKeysResource and API-key types
 #include "spooled/organizations.hpp"   // OrganizationsResource, usage and plan types
 #include "spooled/auth.hpp"            // AuthResource: JWT login, refresh, logout

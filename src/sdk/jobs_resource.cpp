@@ -5,11 +5,13 @@
 
 #include "sdk/api_caller.hpp"
 #include "sdk/json_fields.hpp"
+#include "sdk/query_params.hpp"
 #include "spooled/jobs.hpp"
 
 namespace spooled {
 namespace {
 
+using detail::addQuery;
 using detail::ApiCall;
 using detail::Idempotency;
 using detail::putField;
@@ -30,13 +32,6 @@ json leaseBody(const std::string& workerId, const std::optional<std::string>& le
   putField(body, "worker_id", workerId);
   putField(body, "lease_id", leaseId);
   return body;
-}
-
-void addQuery(ApiCall& call, const char* name, const std::optional<std::string>& value) {
-  if (value) call.query.emplace_back(name, *value);
-}
-void addQuery(ApiCall& call, const char* name, const std::optional<int>& value) {
-  if (value) call.query.emplace_back(name, std::to_string(*value));
 }
 
 }  // namespace
@@ -138,12 +133,7 @@ std::vector<JobSummary> JobsResource::list(const ListJobsParams& params) {
   addQuery(call, "offset", params.offset);
   addQuery(call, "order_by", params.orderBy);
   addQuery(call, "order_dir", params.orderDir);
-  const json response = api_.call(call);
-  if (!response.is_array()) detail::throwInvalidResponse("jobs", "expected a JSON array");
-  std::vector<JobSummary> jobs;
-  jobs.reserve(response.size());
-  for (const json& row : response) jobs.push_back(JobSummary::fromJson(row));
-  return jobs;
+  return detail::readArray<JobSummary>(api_.call(call), "jobs");
 }
 
 void JobsResource::cancel(const std::string& id) {
@@ -196,6 +186,115 @@ void JobsResource::progress(const std::string& id, const JobProgressParams& para
   putField(body, "percent", static_cast<int>(std::lround(params.percent)));
   putField(body, "message", params.message);
   api_.call(ApiCall::post(jobPath(id, "progress"), std::move(body), Idempotency::Safe));
+}
+
+JobStats JobStats::fromJson(const json& body) {
+  const json& o = detail::requireObject(body, "job stats");
+  JobStats stats;
+  readField(o, "pending", stats.pending);
+  readField(o, "scheduled", stats.scheduled);
+  readField(o, "processing", stats.processing);
+  readField(o, "completed", stats.completed);
+  readField(o, "failed", stats.failed);
+  readField(o, "deadletter", stats.deadletter);
+  readField(o, "cancelled", stats.cancelled);
+  readField(o, "total", stats.total);
+  return stats;
+}
+
+BatchJobStatus BatchJobStatus::fromJson(const json& body) {
+  const json& o = detail::requireObject(body, "job status");
+  BatchJobStatus status;
+  requireField(o, "id", status.id);
+  readField(o, "status", status.status);
+  readField(o, "queue_name", status.queueName);
+  readField(o, "retry_count", status.retryCount);
+  readField(o, "created_at", status.createdAt);
+  readField(o, "completed_at", status.completedAt);
+  return status;
+}
+
+BoostPriorityResult BoostPriorityResult::fromJson(const json& body) {
+  const json& o = detail::requireObject(body, "priority response");
+  BoostPriorityResult result;
+  requireField(o, "job_id", result.jobId);
+  readField(o, "old_priority", result.oldPriority);
+  readField(o, "new_priority", result.newPriority);
+  return result;
+}
+
+BulkJobSucceeded BulkJobSucceeded::fromJson(const json& body) {
+  const json& o = detail::requireObject(body, "succeeded");
+  BulkJobSucceeded item;
+  readField(o, "index", item.index);
+  requireField(o, "job_id", item.jobId);
+  readField(o, "created", item.created);
+  return item;
+}
+
+BulkJobFailed BulkJobFailed::fromJson(const json& body) {
+  const json& o = detail::requireObject(body, "failed");
+  BulkJobFailed item;
+  readField(o, "index", item.index);
+  readField(o, "error", item.error);
+  return item;
+}
+
+BulkEnqueueResult BulkEnqueueResult::fromJson(const json& body) {
+  const json& o = detail::requireObject(body, "bulk enqueue response");
+  BulkEnqueueResult result;
+  if (const auto it = o.find("succeeded"); it != o.end() && !it->is_null())
+    result.succeeded = detail::readArray<BulkJobSucceeded>(*it, "succeeded");
+  if (const auto it = o.find("failed"); it != o.end() && !it->is_null())
+    result.failed = detail::readArray<BulkJobFailed>(*it, "failed");
+  readField(o, "total", result.total);
+  readField(o, "success_count", result.successCount);
+  readField(o, "failure_count", result.failureCount);
+  return result;
+}
+
+BulkEnqueueResult JobsResource::bulkEnqueue(const BulkEnqueueParams& params) {
+  json jobs = json::array();
+  bool everyItemHasAKey = !params.jobs.empty();
+  for (const BulkJobItem& item : params.jobs) {
+    json row = json::object();
+    putField(row, "payload", item.payload);
+    putField(row, "priority", item.priority);
+    putField(row, "idempotency_key", item.idempotencyKey);
+    putField(row, "scheduled_at", item.scheduledAt);
+    everyItemHasAKey = everyItemHasAKey && item.idempotencyKey.has_value();
+    jobs.push_back(std::move(row));
+  }
+  json body = json::object();
+  putField(body, "queue_name", params.queueName);
+  putField(body, "jobs", jobs);
+  putField(body, "default_priority", params.defaultPriority);
+  putField(body, "default_max_retries", params.defaultMaxRetries);
+  putField(body, "default_timeout_seconds", params.defaultTimeoutSeconds);
+  // A repeat could enqueue a second copy of any job without a key.
+  const auto idempotency = everyItemHasAKey ? Idempotency::Safe : Idempotency::Unsafe;
+  return BulkEnqueueResult::fromJson(api_.call(ApiCall::post(kJobs + "/bulk", std::move(body), idempotency)));
+}
+
+JobStats JobsResource::stats() { return JobStats::fromJson(api_.call(ApiCall::get(kJobs + "/stats"))); }
+
+std::vector<BatchJobStatus> JobsResource::batchStatus(const std::vector<std::string>& ids) {
+  if (ids.empty()) return {};
+  if (ids.size() > 100) throw ValidationError("batchStatus takes at most 100 job ids, got " + std::to_string(ids.size()));
+  std::string joined;
+  for (const std::string& id : ids) joined += (joined.empty() ? "" : ",") + id;
+  ApiCall call = ApiCall::get(kJobs + "/status");
+  call.query.emplace_back("ids", joined);
+  return detail::readArray<BatchJobStatus>(api_.call(call), "job statuses");
+}
+
+BoostPriorityResult JobsResource::boostPriority(const std::string& id, int priority) {
+  return BoostPriorityResult::fromJson(api_.call(ApiCall::put(jobPath(id, "priority"), json{{"priority", priority}})));
+}
+
+Job JobsResource::retry(const std::string& id) {
+  // Not repeated on an ambiguous failure: a second retry of a job already back in its queue is a conflict.
+  return Job::fromJson(api_.call(ApiCall::post(jobPath(id, "retry"), std::nullopt)));
 }
 
 }  // namespace spooled

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "spooled/errors.hpp"
 #include "spooled/json.hpp"
@@ -51,6 +52,16 @@ template <class T>
 void requireField(const json& object, const char* key, T& out) {
   if (!object.contains(key) || object.at(key).is_null()) throwInvalidResponse(key, "missing");
   readField(object, key, out);
+}
+
+// A response that is a JSON array of T, each read with T::fromJson.
+template <class T>
+std::vector<T> readArray(const json& body, std::string_view what) {
+  if (!body.is_array()) throwInvalidResponse(what, "expected a JSON array");
+  std::vector<T> out;
+  out.reserve(body.size());
+  for (const json& row : body) out.push_back(T::fromJson(row));
+  return out;
 }
 
 // Writes `value` under `key`; an empty optional writes nothing, so the server applies its default.
