@@ -85,7 +85,8 @@ class SpooledWorker {
 
   // Subscribes to an event (see worker_events.hpp for the names). Returns an id for off().
   // Throws std::invalid_argument on an unknown name or an empty callback. Allowed at any time,
-  // also from inside a callback.
+  // also from inside a callback. Callbacks may run until the destructor returns, so what they
+  // capture by reference must outlive the worker.
   SubscriptionId on(std::string_view event, WorkerEventCallback callback);
   // Removes a subscription. Returns false when the id is unknown (already removed). A callback
   // already running may finish after off() returns.

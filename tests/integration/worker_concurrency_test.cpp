@@ -25,12 +25,12 @@ TEST_F(WorkerConcurrencyTest, NeverRunsOrHoldsMoreThanConcurrencyJobs) {
 
   WorkerOptions options = fastOptions("image-processing");
   options.concurrency = 3;
-  SpooledWorker worker(*client_, options);
   std::atomic<int> running{0};
   std::atomic<int> maxRunning{0};
   std::atomic<int> held{0};  // claimed and not yet settled: what the claim limit bounds
   std::atomic<int> maxHeld{0};
   std::atomic<int> completed{0};
+  SpooledWorker worker(*client_, options);
   worker.on("job:claimed", [&](const WorkerEvent&) { raiseMax(maxHeld, ++held); });
   worker.on("job:completed", [&](const WorkerEvent&) {
     --held;
@@ -68,9 +68,9 @@ TEST_F(WorkerConcurrencyTest, TwoWorkersOnOneQueueRunEachJobExactlyOnce) {
     return {{"by", ctx.workerId}};
   };
   SpooledClient otherClient(clientOptions());
+  std::atomic<int> completed{0};
   SpooledWorker first(*client_, fastOptions("emails"));
   SpooledWorker second(otherClient, fastOptions("emails"));
-  std::atomic<int> completed{0};
   for (SpooledWorker* worker : {&first, &second}) {
     worker->on("job:completed", [&](const WorkerEvent&) { ++completed; });
     worker->process(handler);

@@ -50,9 +50,8 @@ TEST_F(WorkerCrashTest, AJobOfAKilledWorkerIsRerunByAnotherAfterTheLeaseExpires)
   ASSERT_EQ(victim.waitExit(10s), 128 + SIGKILL);
   const auto killedAt = std::chrono::steady_clock::now();
 
-  WorkerOptions options = fastOptions(kQueue);
-  SpooledWorker rescuer(*client_, options);
   std::atomic<int> seenRetryCount{-1};
+  SpooledWorker rescuer(*client_, fastOptions(kQueue));
   rescuer.process([&](JobContext& ctx) -> json {
     seenRetryCount = ctx.retryCount;
     return {{"rescued", true}};

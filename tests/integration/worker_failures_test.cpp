@@ -12,12 +12,12 @@ class WorkerFailuresTest : public WorkerFixture {};
 
 TEST_F(WorkerFailuresTest, AFailingJobIsRetriedAfterABackoffThenDeadLettered) {
   const std::string id = createJob("emails", {{"userId", "404"}}, 1);
-  SpooledWorker worker(*client_, fastOptions("emails"));
   EventLog events;
-  events.attach(worker);
   std::mutex mutex;
   std::vector<std::chrono::steady_clock::time_point> attempts;
   std::vector<int> retryCounts;
+  SpooledWorker worker(*client_, fastOptions("emails"));
+  events.attach(worker);
   worker.process([&](JobContext& ctx) -> json {
     {
       const std::lock_guard lock(mutex);
@@ -46,10 +46,10 @@ TEST_F(WorkerFailuresTest, AFailingJobIsRetriedAfterABackoffThenDeadLettered) {
 
 TEST_F(WorkerFailuresTest, NonRetryableErrorDeadLettersAtOnce) {
   const std::string id = createJob("emails", {{"to", "ada@example.com"}}, 5);
-  SpooledWorker worker(*client_, fastOptions("emails"));
   EventLog events;
-  events.attach(worker);
   std::atomic<int> calls{0};
+  SpooledWorker worker(*client_, fastOptions("emails"));
+  events.attach(worker);
   worker.process([&](JobContext&) -> json {
     ++calls;
     throw NonRetryableError("Missing required fields: to, template");

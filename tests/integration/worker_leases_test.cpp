@@ -41,8 +41,8 @@ TEST_F(WorkerLeasesTest, AJobRunningLongerThanItsLeaseCompletesBecauseRenewalsEx
   WorkerOptions options = fastOptions("video-processing");
   options.leaseDuration = 5s;
   options.heartbeatInterval = 1s;
-  SpooledWorker worker(*client_, options);
   std::atomic<bool> cancelled{false};
+  SpooledWorker worker(*client_, options);
   worker.process([&](JobContext& ctx) -> json {
     // 7 s: two seconds past the first lease's end. Without renewals the server's reaper would
     // take the job back and the completion below would be refused.
@@ -60,10 +60,10 @@ TEST_F(WorkerLeasesTest, ACancelOnTheServerMarksTheContextCancelledWithinAHeartb
   const std::string id = createJob("emails");
   WorkerOptions options = fastOptions("emails");
   options.heartbeatInterval = 500ms;
-  SpooledWorker worker(*client_, options);
   EventLog events;
-  events.attach(worker);
   WatchingHandler handler;
+  SpooledWorker worker(*client_, options);
+  events.attach(worker);
   worker.process([&](JobContext& ctx) { return handler(ctx); });
   worker.start();
   waitForStatus(id, "processing");
@@ -85,10 +85,10 @@ TEST_F(WorkerLeasesTest, ACancelOnTheServerMarksTheContextCancelledWithinAHeartb
 
 TEST_F(WorkerLeasesTest, ALostLeaseMarksTheContextCancelledAndItsResultIsNotSubmitted) {
   const std::string id = createJob("emails", json::object(), 0);
-  SpooledWorker worker(*client_, fastOptions("emails"));
   EventLog events;
-  events.attach(worker);
   WatchingHandler handler;
+  SpooledWorker worker(*client_, fastOptions("emails"));
+  events.attach(worker);
   worker.process([&](JobContext& ctx) { return handler(ctx); });
   worker.start();
   waitForStatus(id, "processing");

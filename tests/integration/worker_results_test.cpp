@@ -10,8 +10,8 @@ class WorkerResultsTest : public WorkerFixture {};
 
 TEST_F(WorkerResultsTest, TheHandlersResultLandsOnTheJob) {
   const std::string id = createJob("emails", {{"to", "ada@example.com"}});
-  SpooledWorker worker(*client_, fastOptions("emails"));
   EventLog events;
+  SpooledWorker worker(*client_, fastOptions("emails"));
   events.attach(worker);
   worker.process([](JobContext& ctx) -> json { return {{"sent", true}, {"to", ctx.payload["to"]}}; });
   worker.start();
@@ -35,8 +35,8 @@ TEST_F(WorkerResultsTest, TheHandlersResultLandsOnTheJob) {
 
 TEST_F(WorkerResultsTest, AVoidHandlerCompletesTheJobWithoutAResult) {
   const std::string id = createJob("emails");
-  SpooledWorker worker(*client_, fastOptions("emails"));
   std::atomic<bool> ran{false};
+  SpooledWorker worker(*client_, fastOptions("emails"));
   worker.process([&](JobContext&) { ran = true; });
   worker.start();
   const Job done = waitForStatus(id, "completed");
@@ -46,9 +46,9 @@ TEST_F(WorkerResultsTest, AVoidHandlerCompletesTheJobWithoutAResult) {
 
 TEST_F(WorkerResultsTest, ProgressIsVisibleOnTheJobWhileItRuns) {
   const std::string id = createJob("reports");
-  SpooledWorker worker(*client_, fastOptions("reports"));
   std::atomic<bool> reported{false};
   std::atomic<bool> release{false};
+  SpooledWorker worker(*client_, fastOptions("reports"));
   worker.process([&](JobContext& ctx) -> json {
     reported = ctx.progress(40, "rendering page 4 of 10");
     while (!release.load() && !ctx.waitCancelled(20ms)) {
@@ -72,8 +72,8 @@ TEST_F(WorkerResultsTest, TheWorkerIsRegisteredHeartbeatsItsJobCountAndDeregiste
   WorkerOptions options = fastOptions("emails");
   options.metadata = {{"region", "test-1"}};
   options.version = "9.9.9";
-  SpooledWorker worker(*client_, options);
   std::atomic<bool> release{false};
+  SpooledWorker worker(*client_, options);
   worker.process([&](JobContext& ctx) {
     while (!release.load() && !ctx.waitCancelled(20ms)) {
     }
@@ -120,8 +120,8 @@ TEST_F(WorkerResultsTest, ACallbackThatThrowsNeverStopsTheWorker) {
 }
 
 TEST_F(WorkerResultsTest, StartedAndStoppedCarryTheWorkerAndTheReason) {
-  SpooledWorker worker(*client_, fastOptions("emails"));
   EventLog events;
+  SpooledWorker worker(*client_, fastOptions("emails"));
   events.attach(worker);
   worker.process([](JobContext&) {});
   worker.start();

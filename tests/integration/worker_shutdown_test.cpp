@@ -15,11 +15,11 @@ TEST_F(WorkerShutdownTest, StopLetsARunningJobFinishAndClaimsNothingNew) {
   // created afterwards could only be taken by polling that should have stopped.
   WorkerOptions options = fastOptions("emails");
   options.concurrency = 1;
-  SpooledWorker worker(*client_, options);
   EventLog events;
-  events.attach(worker);
   std::atomic<bool> release{false};
   std::atomic<bool> cancelled{false};
+  SpooledWorker worker(*client_, options);
+  events.attach(worker);
   worker.process([&](JobContext& ctx) -> json {
     while (!release.load()) {
       if (ctx.waitCancelled(5ms)) cancelled = true;
@@ -52,11 +52,11 @@ TEST_F(WorkerShutdownTest, AJobOutlivingShutdownTimeoutIsFailedForRetryAndItsCon
   const std::string id = createJob("emails", json::object(), 3);
   WorkerOptions options = fastOptions("emails");
   options.shutdownTimeout = 500ms;
-  SpooledWorker worker(*client_, options);
   EventLog events;
-  events.attach(worker);
   std::atomic<bool> sawCancel{false};
   std::atomic<bool> returned{false};
+  SpooledWorker worker(*client_, options);
+  events.attach(worker);
   worker.process([&](JobContext& ctx) -> json {
     sawCancel = ctx.waitCancelled(30s);  // a stuck job: only the cancel ends it
     returned = true;
@@ -86,13 +86,13 @@ TEST_F(WorkerShutdownTest, AJobOutlivingShutdownTimeoutIsFailedForRetryAndItsCon
 }
 
 TEST_F(WorkerShutdownTest, StopFromInsideAHandlerOrCallbackDoesNotDeadlock) {
+  EventLog events;
   SpooledWorker worker(*client_, fastOptions("emails"));
   worker.on("job:completed", [&](const WorkerEvent&) { worker.stop("done after one job"); });
   worker.process([&](JobContext&) -> json {
     worker.stop("from the handler");  // first reason wins
     return {{"ok", true}};
   });
-  EventLog events;
   events.attach(worker);
   worker.start();
   const std::string id = createJob("emails");
