@@ -2,8 +2,8 @@
 #include <string>
 
 #include "sdk/api_caller.hpp"
+#include "sdk/call_helpers.hpp"
 #include "sdk/json_fields.hpp"
-#include "sdk/query_params.hpp"
 #include "spooled/jobs.hpp"
 
 namespace spooled {

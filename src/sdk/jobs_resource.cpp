@@ -4,8 +4,8 @@
 #include <string>
 
 #include "sdk/api_caller.hpp"
+#include "sdk/call_helpers.hpp"
 #include "sdk/json_fields.hpp"
-#include "sdk/query_params.hpp"
 #include "spooled/jobs.hpp"
 
 namespace spooled {
@@ -21,9 +21,7 @@ using detail::requireField;
 const std::string kJobs = "/api/v1/jobs";
 
 std::string jobPath(const std::string& id, const char* action = nullptr) {
-  std::string path = kJobs + "/" + detail::pathSegment(id);
-  if (action != nullptr) path += std::string("/") + action;
-  return path;
+  return detail::resourcePath(kJobs, id, action);
 }
 
 // The fencing fields every lease-holding call sends.
@@ -280,7 +278,8 @@ JobStats JobsResource::stats() { return JobStats::fromJson(api_.call(ApiCall::ge
 
 std::vector<BatchJobStatus> JobsResource::batchStatus(const std::vector<std::string>& ids) {
   if (ids.empty()) return {};
-  if (ids.size() > 100) throw ValidationError("batchStatus takes at most 100 job ids, got " + std::to_string(ids.size()));
+  if (ids.size() > 100)
+    throw ValidationError("batchStatus takes at most 100 job ids, got " + std::to_string(ids.size()));
   std::string joined;
   for (const std::string& id : ids) joined += (joined.empty() ? "" : ",") + id;
   ApiCall call = ApiCall::get(kJobs + "/status");
@@ -289,7 +288,8 @@ std::vector<BatchJobStatus> JobsResource::batchStatus(const std::vector<std::str
 }
 
 BoostPriorityResult JobsResource::boostPriority(const std::string& id, int priority) {
-  return BoostPriorityResult::fromJson(api_.call(ApiCall::put(jobPath(id, "priority"), json{{"priority", priority}})));
+  const json body = {{"priority", priority}};
+  return BoostPriorityResult::fromJson(api_.call(ApiCall::put(jobPath(id, "priority"), body)));
 }
 
 Job JobsResource::retry(const std::string& id) {

@@ -2,6 +2,7 @@
 #include <string>
 
 #include "sdk/api_caller.hpp"
+#include "sdk/call_helpers.hpp"
 #include "sdk/json_fields.hpp"
 #include "spooled/queues.hpp"
 
@@ -17,9 +18,7 @@ using detail::requireField;
 const std::string kQueues = "/api/v1/queues";
 
 std::string queuePath(const std::string& name, const char* action = nullptr) {
-  std::string path = kQueues + "/" + detail::pathSegment(name);
-  if (action != nullptr) path += std::string("/") + action;
-  return path;
+  return detail::resourcePath(kQueues, name, action);
 }
 
 }  // namespace
@@ -120,7 +119,8 @@ PauseQueueResult QueuesResource::pause(const std::string& name, const std::optio
   // Always a JSON object: Spooled Cloud refuses a pause without a body.
   json body = json::object();
   putField(body, "reason", reason);
-  return PauseQueueResult::fromJson(api_.call(ApiCall::post(queuePath(name, "pause"), std::move(body), Idempotency::Safe)));
+  return PauseQueueResult::fromJson(
+      api_.call(ApiCall::post(queuePath(name, "pause"), std::move(body), Idempotency::Safe)));
 }
 
 ResumeQueueResult QueuesResource::resume(const std::string& name) {

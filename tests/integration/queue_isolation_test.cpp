@@ -36,8 +36,8 @@ TEST_F(QueueIsolationTest, AnotherOrganizationNeitherSeesNorChangesOurQueuesAndJ
 
   // Their queue of the same name is theirs: not paused by our pause, and idempotency keys are per
   // organization.
-  const auto bulk = other.post("/api/v1/jobs/bulk", {{"queue_name", "shared"},
-                                                     {"jobs", {{{"payload", json::object()}, {"idempotency_key", "same-key"}}}}});
+  const json item = {{"payload", json::object()}, {"idempotency_key", "same-key"}};
+  const auto bulk = other.post("/api/v1/jobs/bulk", {{"queue_name", "shared"}, {"jobs", json::array({item})}});
   ASSERT_EQ(bulk.status, 200) << bulk.describe();
   EXPECT_EQ(bulk.body["succeeded"][0]["created"], true);
   EXPECT_EQ(theirs.claim("shared", theirs.registerWorker("shared")).size(), 1u);

@@ -34,7 +34,8 @@ TEST(ClaimRateLimiterTest, TokensComeBackAtTheRate) {
 TEST(ClaimRateLimiterTest, OverManySecondsTheTotalFollowsTheRate) {
   ClaimRateLimiter limiter;
   int total = 0;
-  for (int ms = 0; ms <= 10'000; ms += 7) total += limiter.acquire("o", "q", 3, 100, kStart + std::chrono::milliseconds(ms));
+  for (int ms = 0; ms <= 10'000; ms += 7)
+    total += limiter.acquire("o", "q", 3, 100, kStart + std::chrono::milliseconds(ms));
   EXPECT_GE(total, 30);  // 3 to start with, then 3 per second for 10 s
   EXPECT_LE(total, 33);
 }

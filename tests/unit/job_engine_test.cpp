@@ -397,14 +397,21 @@ TEST_F(JobEngineTest, PriorityChangeReordersWaitingJobs) {
   EXPECT_EQ(errorOf([&] { engine_->changePriority("org-b", first, 10); }), ErrorCode::NotFound);
 }
 
-TEST_F(JobEngineTest, QueueRateLimitCapsClaimsPerSecond) {
-  for (int i = 0; i < 10; ++i) createJob("limited");
+namespace {
+QueueRecord rateLimitedQueue(const std::string& org, const std::string& name, int rate, TimePoint now) {
   QueueRecord queue;
   queue.id = newUuid();
-  queue.orgId = kOrg;
-  queue.queueName = "limited";
-  queue.rateLimit = 3;
-  queue.createdAt = queue.updatedAt = now();
+  queue.orgId = org;
+  queue.queueName = name;
+  queue.rateLimit = rate;
+  queue.createdAt = queue.updatedAt = now;
+  return queue;
+}
+}  // namespace
+
+TEST_F(JobEngineTest, QueueRateLimitCapsClaimsPerSecond) {
+  for (int i = 0; i < 10; ++i) createJob("limited");
+  QueueRecord queue = rateLimitedQueue(kOrg, "limited", 3, now());
   store_->write([&](StoreTx& tx) { tx.upsertQueue(queue); });
 
   EXPECT_EQ(engine_->claim(kOrg, ClaimInput{"limited", "w1", 10, 30}).size(), 3u);
@@ -421,12 +428,7 @@ TEST_F(JobEngineTest, QueueRateLimitCapsClaimsPerSecond) {
 }
 
 TEST_F(JobEngineTest, RateLimitedClaimsThatFindNothingDoNotUseUpTheBudget) {
-  QueueRecord queue;
-  queue.id = newUuid();
-  queue.orgId = kOrg;
-  queue.queueName = "limited";
-  queue.rateLimit = 2;
-  queue.createdAt = queue.updatedAt = now();
+  const QueueRecord queue = rateLimitedQueue(kOrg, "limited", 2, now());
   store_->write([&](StoreTx& tx) { tx.upsertQueue(queue); });
   for (int i = 0; i < 5; ++i) EXPECT_TRUE(engine_->claim(kOrg, ClaimInput{"limited", "w1", 5, 30}).empty());
   createJob("limited");

@@ -17,7 +17,8 @@ constexpr std::size_t kMaxStatusIds = 100;   // as the official backend
 
 // One item of a bulk request as a job to create; throws ApiError naming what is wrong with it.
 CreateJobInput readBulkItem(const json& item, const CreateJobInput& defaults) {
-  if (!item.is_object()) throwValidation("jobs", std::string("each job must be a JSON object, got ") + item.type_name());
+  if (!item.is_object())
+    throwValidation("jobs", std::string("each job must be a JSON object, got ") + item.type_name());
   const FieldReader f(item);
   CreateJobInput in = defaults;
   in.payload = f.requiredObject("payload", kMaxPayloadBytes);

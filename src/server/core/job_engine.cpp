@@ -185,26 +185,26 @@ void JobEngine::progress(const std::string& orgId, const std::string& jobId, con
   });
 }
 
-JobRecord JobEngine::cancel(const std::string& orgId, const std::string& jobId) {
-  const TimePoint now = now_();
-  JobRecord job = store_.writeResult([&](StoreTx& tx) {
+JobRecord JobEngine::changeOne(const std::string& orgId, const std::string& jobId,
+                               const std::function<void(JobRecord&)>& apply) {
+  return store_.writeResult([&](StoreTx& tx) {
     JobRecord job = loadJob(tx, orgId, jobId);
-    applyCancel(job, now);
+    apply(job);
     tx.updateJob(job);
     return job;
   });
+}
+
+JobRecord JobEngine::cancel(const std::string& orgId, const std::string& jobId) {
+  const TimePoint now = now_();
+  JobRecord job = changeOne(orgId, jobId, [&](JobRecord& j) { applyCancel(j, now); });
   emit(JobEvent::Kind::Cancelled, job);
   return job;
 }
 
 JobRecord JobEngine::retry(const std::string& orgId, const std::string& jobId) {
   const TimePoint now = now_();
-  JobRecord job = store_.writeResult([&](StoreTx& tx) {
-    JobRecord job = loadJob(tx, orgId, jobId);
-    applyManualRetry(job, now);
-    tx.updateJob(job);
-    return job;
-  });
+  JobRecord job = changeOne(orgId, jobId, [&](JobRecord& j) { applyManualRetry(j, now); });
   notifier_.notify(orgId, job.queueName);
   return job;
 }
@@ -213,26 +213,24 @@ std::vector<std::string> JobEngine::retryDeadLetters(const std::string& orgId, c
   const TimePoint now = now_();
   std::vector<JobRecord> moved;
   store_.write([&](StoreTx& tx) {
-    moved.clear();
     std::vector<JobRecord> chosen;
     if (selection.jobIds) {
       // Ids that are unknown, of another organization or not dead-lettered are skipped, as the
-      // official backend does; a repeated id is pending by its second look, so it is skipped too.
+      // official backend does; each id counts once.
+      std::set<std::string> seen;
       for (const std::string& id : *selection.jobIds) {
+        if (!seen.insert(id).second) continue;
         auto job = tx.findJob(orgId, id);
-        if (job && job->status == JobStatus::Deadletter) {
-          applyDeadLetterRetry(*job, now);
-          tx.updateJob(*job);
-          moved.push_back(std::move(*job));
-        }
+        if (job && job->status == JobStatus::Deadletter) chosen.push_back(std::move(*job));
       }
-      return;
+    } else {
+      chosen = tx.listJobs(deadLetterQuery(orgId, selection.queueName, selection.limit));
     }
-    for (JobRecord& job : tx.listJobs(deadLetterQuery(orgId, selection.queueName, selection.limit))) {
+    for (JobRecord& job : chosen) {
       applyDeadLetterRetry(job, now);
       tx.updateJob(job);
-      moved.push_back(std::move(job));
     }
+    moved = std::move(chosen);
   });
   std::set<std::string> queues;
   std::vector<std::string> ids;
@@ -267,12 +265,9 @@ long long JobEngine::purgeDeadLetters(const std::string& orgId, const DeadLetter
 
 PriorityChange JobEngine::changePriority(const std::string& orgId, const std::string& jobId, int priority) {
   const TimePoint now = now_();
-  return store_.writeResult([&](StoreTx& tx) {
-    JobRecord job = loadJob(tx, orgId, jobId);
-    const int old = applyPriorityChange(job, priority, now);
-    tx.updateJob(job);
-    return PriorityChange{job.id, old, priority};
-  });
+  int old = 0;
+  changeOne(orgId, jobId, [&](JobRecord& job) { old = applyPriorityChange(job, priority, now); });
+  return PriorityChange{jobId, old, priority};
 }
 
 int JobEngine::reapExpiredLeases(int batchLimit) {

@@ -123,6 +123,9 @@ class JobEngine {
  private:
   void emit(JobEvent::Kind kind, const JobRecord& job) const;
   void emitFailure(const JobRecord& job, bool willRetry) const;
+  // Loads one job of the organization (404 when it has none), applies a transition and stores it, in
+  // one transaction. Returns the job as stored.
+  JobRecord changeOne(const std::string& orgId, const std::string& jobId, const std::function<void(JobRecord&)>& apply);
   // Wakes claimers of each queue that got jobs, and tells listeners about each job.
   void announceCreated(const std::vector<JobRecord>& created) const;
 

@@ -26,7 +26,8 @@ QueueRecord defaultQueue(const std::string& orgId, const std::string& queueName,
 }
 
 // The oldest job of the queue, if it has any: when a queue known only from its jobs came to be.
-std::optional<TimePoint> firstJobCreatedAt(StoreReader& reader, const std::string& orgId, const std::string& queueName) {
+std::optional<TimePoint> firstJobCreatedAt(StoreReader& reader, const std::string& orgId,
+                                          const std::string& queueName) {
   JobQuery query;
   query.orgId = orgId;
   query.queueName = queueName;
@@ -189,9 +190,10 @@ QueueStatsView QueueControl::stats(const std::string& orgId, const std::string& 
     view.completedJobs24h = activity.completedSince;
     view.failedJobs24h = activity.failedSince;
     view.avgProcessingTimeMs = activity.avgProcessingMs;
-    if (activity.oldestReadyCreatedAt)
-      view.maxJobAgeSeconds =
-          std::max<long long>(0, std::chrono::duration_cast<std::chrono::seconds>(now - *activity.oldestReadyCreatedAt).count());
+    if (activity.oldestReadyCreatedAt) {
+      const auto age = std::chrono::duration_cast<std::chrono::seconds>(now - *activity.oldestReadyCreatedAt);
+      view.maxJobAgeSeconds = std::max<long long>(0, age.count());
+    }
     WorkerQuery workers;
     workers.orgId = orgId;
     workers.queueName = queueName;
