@@ -1,5 +1,6 @@
 // AdminResource and the admin types' fromJson (include/spooled/admin.hpp).
 #include "sdk/api_caller.hpp"
+#include "sdk/call_helpers.hpp"
 #include "sdk/json_fields.hpp"
 #include "spooled/admin.hpp"
 #include "spooled/errors.hpp"
@@ -15,9 +16,7 @@ using detail::requireField;
 const std::string kAdmin = "/api/v1/admin";
 
 std::string organizationPath(const std::string& id, const char* action = nullptr) {
-  std::string path = kAdmin + "/organizations/" + detail::pathSegment(id);
-  if (action != nullptr) path += std::string("/") + action;
-  return path;
+  return detail::resourcePath(kAdmin + "/organizations", id, action);
 }
 
 const json& child(const json& o, const char* key) {
@@ -112,12 +111,12 @@ json adminCall(detail::ApiCaller& api, ApiCall call) {
 
 AdminOrganizationList AdminResource::listOrganizations(const AdminListOrganizationsParams& params) {
   ApiCall call = ApiCall::get(kAdmin + "/organizations");
-  if (params.planTier) call.query.emplace_back("plan_tier", *params.planTier);
-  if (params.search) call.query.emplace_back("search", *params.search);
-  if (params.limit) call.query.emplace_back("limit", std::to_string(*params.limit));
-  if (params.offset) call.query.emplace_back("offset", std::to_string(*params.offset));
-  if (params.sortBy) call.query.emplace_back("sort_by", *params.sortBy);
-  if (params.sortOrder) call.query.emplace_back("sort_order", *params.sortOrder);
+  detail::addQuery(call, "plan_tier", params.planTier);
+  detail::addQuery(call, "search", params.search);
+  detail::addQuery(call, "limit", params.limit);
+  detail::addQuery(call, "offset", params.offset);
+  detail::addQuery(call, "sort_by", params.sortBy);
+  detail::addQuery(call, "sort_order", params.sortOrder);
   return AdminOrganizationList::fromJson(adminCall(api_, std::move(call)));
 }
 

@@ -1,5 +1,6 @@
 // ApiKeysResource and the API-key types' fromJson (include/spooled/api_keys.hpp).
 #include "sdk/api_caller.hpp"
+#include "sdk/call_helpers.hpp"
 #include "sdk/json_fields.hpp"
 #include "spooled/api_keys.hpp"
 
@@ -13,7 +14,7 @@ using detail::requireField;
 
 const std::string kApiKeys = "/api/v1/api-keys";
 
-std::string keyPath(const std::string& id) { return kApiKeys + "/" + detail::pathSegment(id); }
+std::string keyPath(const std::string& id) { return detail::resourcePath(kApiKeys, id); }
 
 }  // namespace
 

@@ -1,5 +1,6 @@
 // OrganizationsResource and the organization types' fromJson (include/spooled/organizations.hpp).
 #include "sdk/api_caller.hpp"
+#include "sdk/call_helpers.hpp"
 #include "sdk/json_fields.hpp"
 #include "spooled/organizations.hpp"
 
@@ -13,7 +14,7 @@ using detail::requireField;
 
 const std::string kOrganizations = "/api/v1/organizations";
 
-std::string organizationPath(const std::string& id) { return kOrganizations + "/" + detail::pathSegment(id); }
+std::string organizationPath(const std::string& id) { return detail::resourcePath(kOrganizations, id); }
 
 // A nested object the contract promises; absent or null leaves the defaults.
 template <class T>
