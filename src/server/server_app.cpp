@@ -98,6 +98,14 @@ int ServerApp::start(std::ostream& keyOut) {
   addOrganizationRoutes(parts_->router, parts_->accounts);
   addAuthRoutes(parts_->router, parts_->accounts);
   addAdminRoutes(parts_->router, parts_->accounts);
+  addDashboardRoutes(parts_->router, parts_->services);
+  addMetricsRoutes(parts_->router, parts_->services);
+  // Metrics: job events from the engine, one record per request from the dispatcher. Both are wired
+  // before the server accepts a connection, as addListener and setMetrics require.
+  parts_->services.environment = config_.environment;
+  parts_->services.metricsToken = config_.metricsToken;
+  parts_->jobs.addListener(&parts_->services.metrics);
+  parts_->dispatcher.setMetrics(&parts_->services.metrics);
 
   HttpServerOptions options;
   options.host = config_.host;

@@ -36,6 +36,12 @@ void validateServerConfig(const ServerConfig& c) {
   if (std::find(std::begin(kLevels), std::end(kLevels), c.logLevel) == std::end(kLevels))
     throw std::invalid_argument("--log-level must be one of trace, debug, info, warn, error, critical, off; got '" +
                                 c.logLevel + "'");
+  static const char* const kEnvironments[] = {"development", "staging", "production"};
+  if (std::find(std::begin(kEnvironments), std::end(kEnvironments), c.environment) == std::end(kEnvironments))
+    throw std::invalid_argument("--environment must be one of development, staging, production; got '" +
+                                c.environment + "'");
+  if (c.metricsToken && c.metricsToken->size() < 10)
+    throw std::invalid_argument("--metrics-token must be at least 10 characters");
   if (c.registrationMode != "open" && c.registrationMode != "closed")
     throw std::invalid_argument("--registration-mode must be open or closed; got '" + c.registrationMode + "'");
   // HS256 is as strong as its key: below 256 bits it can be brute-forced offline from any token.
@@ -60,6 +66,7 @@ int parseServerConfig(int argc, const char* const* argv, ServerConfig& config) {
                "Every flag can also be set by the environment variable shown; a flag beats its variable."};
   std::string apiKey;
   std::string adminKey;
+  std::string metricsToken;
   std::string jwtSecret;
   app.add_option("--host", config.host, "IP address to listen on")->envname("HOST")->capture_default_str();
   app.add_option("--port", config.port, "TCP port to listen on (0: any free port, logged at start)")
@@ -76,6 +83,12 @@ int parseServerConfig(int argc, const char* const* argv, ServerConfig& config) {
   app.add_option("--log-level", config.logLevel, "trace, debug, info, warn, error, critical or off")
       ->envname("LOG_LEVEL")
       ->capture_default_str();
+  app.add_option("--environment", config.environment, "development, staging or production (shown by the dashboard)")
+      ->envname("SPOOLED_ENV")
+      ->capture_default_str();
+  app.add_option("--metrics-token", metricsToken,
+                 "Token GET /metrics then requires as `Authorization: Bearer <token>` (default: /metrics is public)")
+      ->envname("METRICS_TOKEN");
   app.add_option("--registration-mode", config.registrationMode,
                  "open: anyone may create an organization (POST /api/v1/organizations); closed: only with "
                  "X-Admin-Key")
@@ -107,6 +120,7 @@ int parseServerConfig(int argc, const char* const* argv, ServerConfig& config) {
   // An empty variable (SPOOLED_API_KEY=) means "not set", as shells usually intend.
   if (!apiKey.empty()) config.apiKey = apiKey;
   if (!adminKey.empty()) config.adminKey = adminKey;
+  if (!metricsToken.empty()) config.metricsToken = metricsToken;
   if (!jwtSecret.empty()) config.jwtSecret = jwtSecret;
   try {
     validateServerConfig(config);

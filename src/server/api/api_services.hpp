@@ -2,11 +2,14 @@
 // What the resource handlers share: the store and the core services they call, plus the few helpers
 // every resource needs (path ids, queue permissions). Route tables are in each resource's file.
 #include <atomic>
+#include <chrono>
+#include <optional>
 #include <string>
 
 #include "server/api/validation.hpp"
 #include "server/core/job_engine.hpp"
 #include "server/core/job_notifier.hpp"
+#include "server/core/metrics_registry.hpp"
 #include "server/core/worker_registry.hpp"
 #include "server/http/router.hpp"
 #include "server/store/store.hpp"
@@ -27,6 +30,13 @@ struct ApiServices {
   std::atomic<int> parkedClaims{0};
   // Set at shutdown so parked claims return promptly.
   std::atomic<bool> shuttingDown{false};
+
+  // Observability (metrics_api.cpp, dashboard_api.cpp). Built with the services, i.e. at server start.
+  MetricsRegistry metrics;
+  TimePoint startedAt = nowMs();
+  std::chrono::steady_clock::time_point startedClock = std::chrono::steady_clock::now();  // uptime, immune to clock jumps
+  std::string environment = "production";   // reported by the dashboard, as the official backend's
+  std::optional<std::string> metricsToken;  // when set, GET /metrics needs `Authorization: Bearer <it>`
 };
 
 // Where a handler with a JSON body starts: the caller, the body (a JSON object) and a reader of it.
@@ -60,5 +70,7 @@ void addDlqRoutes(Router& router, ApiServices& services);
 void addQueueRoutes(Router& router, ApiServices& services);
 void addWorkerRoutes(Router& router, ApiServices& services);
 void addHealthRoutes(Router& router, ApiServices& services);
+void addDashboardRoutes(Router& router, ApiServices& services);
+void addMetricsRoutes(Router& router, ApiServices& services);
 
 }  // namespace spooled::server

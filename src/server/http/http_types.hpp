@@ -20,6 +20,7 @@ struct HttpRequest {
   std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;
   std::map<std::string, std::string> pathParams;  // filled by the router: "{id}" -> value
+  std::string routePattern;                       // filled by the dispatcher: "/api/v1/jobs/{id}" (metrics)
   std::optional<AuthContext> auth;                // filled for routes that need an API key
 
   // Splits target into path and query (percent-decoding both).

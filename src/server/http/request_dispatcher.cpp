@@ -5,6 +5,7 @@
 #include <chrono>
 #include <optional>
 
+#include "server/core/metrics_registry.hpp"
 #include "server/http/error_response.hpp"
 
 namespace spooled::server {
@@ -44,6 +45,9 @@ HttpResponse rateLimited(const RateDecision& decision) {
 HttpResponse RequestDispatcher::dispatch(HttpRequest request) const {
   const auto started = std::chrono::steady_clock::now();
   HttpResponse response = route(request);
+  if (metrics_ != nullptr)
+    metrics_->recordRequest(request.method, request.routePattern, response.status,
+                            std::chrono::steady_clock::now() - started);
   spdlog::debug("{} {} -> {} ({} us)", request.method, request.target, response.status,
                 std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count());
   return response;
@@ -65,6 +69,7 @@ HttpResponse RequestDispatcher::route(HttpRequest& request) const {
       return notAllowed;
     }
     request.pathParams = std::move(match.params);
+    request.routePattern = match.route->pattern;
     // Authenticate before reading the body, so an anonymous caller learns nothing from validation.
     switch (match.route->access) {
       case Access::Public:
