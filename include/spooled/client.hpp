@@ -7,7 +7,10 @@
 #include "spooled/api_keys.hpp"
 #include "spooled/auth.hpp"
 #include "spooled/client_options.hpp"
+#include "spooled/dashboard.hpp"
+#include "spooled/health.hpp"
 #include "spooled/jobs.hpp"
+#include "spooled/metrics.hpp"
 #include "spooled/organizations.hpp"
 #include "spooled/queues.hpp"
 #include "spooled/workers.hpp"
@@ -32,6 +35,9 @@ class SpooledClient {
   JobsResource& jobs() noexcept { return jobs_; }
   WorkersResource& workers() noexcept { return workers_; }
   QueuesResource& queues() noexcept { return queues_; }
+  HealthResource& health() noexcept { return health_; }
+  MetricsResource& metrics() noexcept { return metrics_; }
+  DashboardResource& dashboard() noexcept { return dashboard_; }
   ApiKeysResource& apiKeys() noexcept { return apiKeys_; }
   OrganizationsResource& organizations() noexcept { return organizations_; }
   AuthResource& auth() noexcept { return auth_; }
@@ -53,6 +59,9 @@ class SpooledClient {
   OrganizationsResource organizations_;
   AuthResource auth_;
   AdminResource admin_;
+  HealthResource health_;
+  MetricsResource metrics_;
+  DashboardResource dashboard_;
 };
 
 }  // namespace spooled

@@ -7,6 +7,9 @@
 #include "spooled/json.hpp"            // spooled::json (nlohmann::json)
 #include "spooled/workers.hpp"         // WorkersResource and worker types
 #include "spooled/queues.hpp"          // QueuesResource and queue types
+#include "spooled/health.hpp"          // HealthResource: /health, liveness, readiness
+#include "spooled/metrics.hpp"         // MetricsResource: Prometheus text
+#include "spooled/dashboard.hpp"       // DashboardResource and DashboardData
 #include "spooled/api_keys.hpp"        // ApiKeysResource and API-key types
 #include "spooled/organizations.hpp"   // OrganizationsResource, usage and plan types
 #include "spooled/auth.hpp"            // AuthResource: JWT login, refresh, logout

@@ -42,12 +42,18 @@ json ApiCaller::call(const ApiCall& call) {
                             .body = call.body,
                             .extraTimeout = call.extraTimeout,
                             .headers = call.headers};
+  if (!call.retry) return attempt(request, call.textBody);
   return runWithRetry(
       retry_, call.idempotency, [this](std::chrono::milliseconds delay) { sleepBetweenAttempts(delay); },
-      [&] { return attempt(request); });
+      [&] { return attempt(request, call.textBody); });
 }
 
-json ApiCaller::attempt(const HttpRequest& request) {
+std::string ApiCaller::callText(ApiCall call) {
+  call.textBody = true;
+  return this->call(call).get<std::string>();
+}
+
+json ApiCaller::attempt(const HttpRequest& request, bool textBody) {
   breaker_.beforeCall();
   HttpResponse response;
   try {
@@ -75,6 +81,7 @@ json ApiCaller::attempt(const HttpRequest& request) {
                                    .retryAfter = response.header("retry-after"),
                                    .requestId = response.header("x-request-id").value_or("")});
   }
+  if (textBody) return json(std::move(response.body));
   if (response.body.empty()) return nullptr;
   json parsed = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded()) {

@@ -24,6 +24,8 @@ struct ApiCall {
   std::optional<json> body;
   Idempotency idempotency = Idempotency::Unsafe;
   std::chrono::milliseconds extraTimeout{0};
+  bool retry = true;      // false: one attempt whatever happens (probes report now, not after a backoff)
+  bool textBody = false;  // the answer is text, not JSON (GET /metrics); see ApiCaller::callText
   std::vector<std::pair<std::string, std::string>> headers;  // this call only, e.g. X-Admin-Key
 
   // GET and DELETE are safe to repeat; a POST only when the resource says so.
@@ -64,11 +66,13 @@ class ApiCaller {
 
   // The parsed response body (null for an empty body). Throws the mapped SpooledError subclass.
   json call(const ApiCall& call);
+  // The response body as text, for the few endpoints that do not answer JSON. Errors as for call().
+  std::string callText(ApiCall call);
   void close();
   const ClientOptions& options() const noexcept { return options_; }
 
  private:
-  json attempt(const HttpRequest& request);
+  json attempt(const HttpRequest& request, bool textBody);
   // Waits between retries; close() cuts the wait short and ends the call with CLIENT_CLOSED.
   void sleepBetweenAttempts(std::chrono::milliseconds delay);
 

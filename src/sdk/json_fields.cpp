@@ -15,4 +15,10 @@ const json& requireObject(const json& body, std::string_view what) {
   return body;
 }
 
+const json& childObject(const json& object, const char* key) {
+  static const json kEmpty = json::object();
+  const auto it = object.find(key);
+  return it == object.end() || it->is_null() ? kEmpty : requireObject(*it, key);
+}
+
 }  // namespace spooled::detail

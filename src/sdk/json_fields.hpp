@@ -21,6 +21,10 @@ namespace spooled::detail {
 // Requires `body` to be a JSON object (what every resource response is).
 const json& requireObject(const json& body, std::string_view what);
 
+// The nested object under `key`; an empty object when it is absent or null, so a response with a
+// section missing reads as that section's defaults. Present but not an object: INVALID_RESPONSE.
+const json& childObject(const json& object, const char* key);
+
 // Absent or null: `out` keeps its default. Present with the wrong type: throws INVALID_RESPONSE.
 template <class T>
 void readField(const json& object, const char* key, T& out) {
