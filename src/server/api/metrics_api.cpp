@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
+#include <iterator>
 #include <map>
 
 #include "common/error_code.hpp"
@@ -27,7 +28,8 @@ bool tokenMatches(const std::optional<std::string>& header, const std::string& e
 }
 
 // Job counts by organization, queue and status. Every status of a queue that has any job is listed,
-// zeros included, so a series drops to 0 instead of vanishing when the last such job leaves.
+// zeros included, so a series drops to 0 instead of vanishing when the last such job leaves. Counts
+// are indexed by the JobStatus value, which kAllJobStatuses lists in order.
 void addQueueDepth(std::vector<ScrapeGauge>& gauges, const std::vector<QueueStatusCount>& rows) {
   std::map<std::pair<std::string, std::string>, std::array<long long, std::size(kAllJobStatuses)>> byQueue;
   long long pending = 0;
