@@ -100,13 +100,14 @@ TEST_F(DashboardTest, SystemDescribesThisServer) {
   EXPECT_GT(*started, before - 60s);
 }
 
-TEST_F(DashboardTest, WorkersThatReportTroubleAreUnhealthy) {
-  const std::string fine = api_->registerWorker("a");
+TEST_F(DashboardTest, WorkersThatReportTroubleAreUnhealthyAndStoppedOnesAreGone) {
+  api_->registerWorker("a");
   const std::string troubled = api_->registerWorker("a");
+  const std::string stopped = api_->registerWorker("a");
   expectStatus(http_->post("/api/v1/workers/" + troubled + "/heartbeat", {{"current_jobs", 0}, {"status", "degraded"}}),
                200, "heartbeat");
+  expectStatus(http_->request("POST", "/api/v1/workers/" + stopped + "/deregister"), 204, "deregister");
   EXPECT_EQ(dashboard()["workers"], (json{{"total", 2}, {"healthy", 1}, {"unhealthy", 1}}));
-  (void)fine;
 }
 
 TEST_F(DashboardTest, NeedsAnApiKey) {

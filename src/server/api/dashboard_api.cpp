@@ -10,7 +10,8 @@ namespace spooled::server {
 namespace {
 
 // The official backend's windows: "24h" counts, "1h" activity, and workers that heartbeated within
-// the last minute.
+// the last minute. Unlike the backend, a worker that said goodbye (offline) is not counted: a worker
+// stopped gracefully is gone, not unhealthy.
 constexpr auto kDay = std::chrono::hours(24);
 constexpr auto kHour = std::chrono::hours(1);
 constexpr auto kLiveWorkerWindow = std::chrono::minutes(1);
@@ -59,7 +60,7 @@ DashboardSnapshot readSnapshot(ApiServices& s, const std::string& orgId) {
     wq.orgId = orgId;
     wq.limit = kMaxWorkers;
     for (const WorkerRecord& w : r.listWorkers(wq)) {
-      if (w.lastHeartbeat < now - kLiveWorkerWindow) continue;
+      if (w.status == "offline" || w.lastHeartbeat < now - kLiveWorkerWindow) continue;
       ++snap.workersLive;
       if (w.status == "healthy") ++snap.workersHealthy;
     }
