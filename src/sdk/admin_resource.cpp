@@ -19,12 +19,6 @@ std::string organizationPath(const std::string& id, const char* action = nullptr
   return detail::resourcePath(kAdmin + "/organizations", id, action);
 }
 
-const json& child(const json& o, const char* key) {
-  static const json kEmpty = json::object();
-  const auto it = o.find(key);
-  return it == o.end() || it->is_null() ? kEmpty : detail::requireObject(*it, key);
-}
-
 }  // namespace
 
 AdminOrganizationList AdminOrganizationList::fromJson(const json& body) {
@@ -44,7 +38,7 @@ AdminOrganizationList AdminOrganizationList::fromJson(const json& body) {
       readField(r, "billing_email", s.billingEmail);
       readField(r, "created_at", s.createdAt);
       readField(r, "updated_at", s.updatedAt);
-      const json& u = child(r, "usage");
+      const json& u = detail::childObject(r, "usage");
       readField(u, "jobs_today", s.usage.jobsToday);
       readField(u, "active_jobs", s.usage.activeJobs);
       readField(u, "queues", s.usage.queues);
@@ -69,7 +63,7 @@ AdminOrganizationDetail AdminOrganizationDetail::fromJson(const json& body) {
 PlatformStats PlatformStats::fromJson(const json& body) {
   const json& o = detail::requireObject(body, "platform stats");
   PlatformStats s;
-  const json& orgs = child(o, "organizations");
+  const json& orgs = detail::childObject(o, "organizations");
   readField(orgs, "total", s.organizationsTotal);
   readField(orgs, "created_today", s.organizationsCreatedToday);
   readField(orgs, "created_this_week", s.organizationsCreatedThisWeek);
@@ -81,17 +75,17 @@ PlatformStats PlatformStats::fromJson(const json& body) {
       s.organizationsByPlan.push_back(std::move(count));
     }
   }
-  const json& jobs = child(o, "jobs");
+  const json& jobs = detail::childObject(o, "jobs");
   readField(jobs, "total_active", s.jobsTotalActive);
   readField(jobs, "pending", s.jobsPending);
   readField(jobs, "processing", s.jobsProcessing);
   readField(jobs, "completed_24h", s.jobsCompleted24h);
   readField(jobs, "failed_24h", s.jobsFailed24h);
-  const json& workers = child(o, "workers");
+  const json& workers = detail::childObject(o, "workers");
   readField(workers, "total", s.workersTotal);
   readField(workers, "healthy", s.workersHealthy);
   readField(workers, "degraded", s.workersDegraded);
-  const json& system = child(o, "system");
+  const json& system = detail::childObject(o, "system");
   readField(system, "api_version", s.apiVersion);
   readField(system, "uptime_seconds", s.uptimeSeconds);
   return s;
