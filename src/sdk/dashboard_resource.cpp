@@ -36,18 +36,15 @@ DashboardData DashboardData::fromJson(const json& body) {
   readField(jobs, "avg_wait_time_ms", d.jobs.avgWaitTimeMs);
   readField(jobs, "avg_processing_time_ms", d.jobs.avgProcessingTimeMs);
 
-  if (const auto it = o.find("queues"); it != o.end() && !it->is_null()) {
-    if (!it->is_array()) detail::throwInvalidResponse("queues", "expected a JSON array");
-    for (const json& row : *it) {
-      const json& q = requireObject(row, "dashboard queue");
-      DashboardQueue queue;
-      readField(q, "name", queue.name);
-      readField(q, "pending", queue.pending);
-      readField(q, "processing", queue.processing);
-      readField(q, "paused", queue.paused);
-      d.queues.push_back(std::move(queue));
-    }
-  }
+  d.queues = detail::readArrayField<DashboardQueue>(o, "queues", [](const json& row) {
+    const json& q = requireObject(row, "dashboard queue");
+    DashboardQueue queue;
+    readField(q, "name", queue.name);
+    readField(q, "pending", queue.pending);
+    readField(q, "processing", queue.processing);
+    readField(q, "paused", queue.paused);
+    return queue;
+  });
 
   const json& workers = section(o, "workers");
   readField(workers, "total", d.workers.total);

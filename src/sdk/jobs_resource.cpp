@@ -150,13 +150,7 @@ std::vector<ClaimedJob> JobsResource::claim(const ClaimJobsParams& params) {
   call.extraTimeout = std::chrono::milliseconds(params.waitMs.value_or(0));
   const json response = api_.call(call);
   const json& o = detail::requireObject(response, "claim response");
-  std::vector<ClaimedJob> jobs;
-  const auto it = o.find("jobs");
-  if (it == o.end() || it->is_null()) return jobs;
-  if (!it->is_array()) detail::throwInvalidResponse("jobs", "expected a JSON array");
-  jobs.reserve(it->size());
-  for (const json& row : *it) jobs.push_back(ClaimedJob::fromJson(row));
-  return jobs;
+  return detail::readArrayField<ClaimedJob>(o, "jobs");
 }
 
 void JobsResource::complete(const std::string& id, const CompleteJobParams& params) {
@@ -241,10 +235,8 @@ BulkJobFailed BulkJobFailed::fromJson(const json& body) {
 BulkEnqueueResult BulkEnqueueResult::fromJson(const json& body) {
   const json& o = detail::requireObject(body, "bulk enqueue response");
   BulkEnqueueResult result;
-  if (const auto it = o.find("succeeded"); it != o.end() && !it->is_null())
-    result.succeeded = detail::readArray<BulkJobSucceeded>(*it, "succeeded");
-  if (const auto it = o.find("failed"); it != o.end() && !it->is_null())
-    result.failed = detail::readArray<BulkJobFailed>(*it, "failed");
+  result.succeeded = detail::readArrayField<BulkJobSucceeded>(o, "succeeded");
+  result.failed = detail::readArrayField<BulkJobFailed>(o, "failed");
   readField(o, "total", result.total);
   readField(o, "success_count", result.successCount);
   readField(o, "failure_count", result.failureCount);

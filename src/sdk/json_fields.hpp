@@ -68,6 +68,24 @@ std::vector<T> readArray(const json& body, std::string_view what) {
   return out;
 }
 
+// The rows of the array field `key`, each read by readRow; absent or null gives none, any other
+// non-array throws INVALID_RESPONSE.
+template <class T, class ReadRow>
+std::vector<T> readArrayField(const json& object, const char* key, ReadRow readRow) {
+  std::vector<T> out;
+  const auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return out;
+  if (!it->is_array()) throwInvalidResponse(key, "expected a JSON array");
+  out.reserve(it->size());
+  for (const json& row : *it) out.push_back(readRow(row));
+  return out;
+}
+
+template <class T>
+std::vector<T> readArrayField(const json& object, const char* key) {
+  return readArrayField<T>(object, key, [](const json& row) { return T::fromJson(row); });
+}
+
 // Writes `value` under `key`; an empty optional writes nothing, so the server applies its default.
 template <class T>
 void putField(json& object, const char* key, const std::optional<T>& value) {
