@@ -250,19 +250,20 @@ TEST_P(StoreConformance, UpdateOfAMissingRowThrowsAndChangesNothing) {
 
 // --- claim, leases, silent workers ---
 
-TEST_P(StoreConformance, ClaimOrdersByPriorityThenAgeThenIdAndHonoursLimit) {
+TEST_P(StoreConformance, ClaimOrdersByPriorityThenAgeThenInsertionAndHonoursLimit) {
   JobRecord low = minimalJob("org-a", "q", 0, 0);
   JobRecord highNew = minimalJob("org-a", "q", 10, 30);
   JobRecord highOld = minimalJob("org-a", "q", 10, 20);
   JobRecord mid = minimalJob("org-a", "q", 5, 0);
-  JobRecord twinA = minimalJob("org-a", "q", 1, 40);
-  JobRecord twinB = twinA;  // same priority and age: the id decides
-  twinB.id = newUuid();
-  for (const auto* job : {&low, &highNew, &highOld, &mid, &twinA, &twinB}) put(*job);
-  auto [firstTwin, secondTwin] = std::minmax(twinA.id, twinB.id);
+  JobRecord firstTwin = minimalJob("org-a", "q", 1, 40);
+  JobRecord secondTwin = firstTwin;  // same priority and millisecond: whichever was stored first goes first
+  // Ids in the opposite order, so that an id tie-break would fail this test.
+  secondTwin.id = "00000000-0000-4000-8000-000000000000";
+  firstTwin.id = "ffffffff-ffff-4fff-bfff-ffffffffffff";
+  for (const auto* job : {&low, &highNew, &highOld, &mid, &firstTwin, &secondTwin}) put(*job);
 
   EXPECT_EQ(claimableIds("org-a", "q", at(100), 10),
-            (std::vector<std::string>{highOld.id, highNew.id, mid.id, firstTwin, secondTwin, low.id}));
+            (std::vector<std::string>{highOld.id, highNew.id, mid.id, firstTwin.id, secondTwin.id, low.id}));
   EXPECT_EQ(claimableIds("org-a", "q", at(100), 2), (std::vector<std::string>{highOld.id, highNew.id}));
 }
 
@@ -454,6 +455,19 @@ TEST_P(ListJobsTest, OrdersByEveryAllowedColumnBothWays) {
   // Jobs without the value sort last either way.
   EXPECT_EQ(ids({.orderBy = "scheduled_at", .descending = false}), (std::vector<std::string>{c_, d_, a_, b_}));
   EXPECT_EQ(ids({.orderBy = "scheduled_at"}), (std::vector<std::string>{a_, d_, c_, b_}));
+}
+
+TEST_P(StoreConformance, ListTiesOfOneMillisecondFollowCreationOrder) {
+  std::vector<std::string> created;
+  for (const char* id : {"ffffffff-ffff-4fff-bfff-ffffffffffff", "00000000-0000-4000-8000-000000000000",
+                         "88888888-8888-4888-8888-888888888888"}) {
+    JobRecord job = minimalJob("org-a", "q", 0, 7);
+    job.id = id;
+    put(job);
+    created.push_back(id);
+  }
+  EXPECT_EQ(listedIds({.orgId = "org-a", .descending = false}), created);
+  EXPECT_EQ(listedIds({.orgId = "org-a"}), (std::vector<std::string>(created.rbegin(), created.rend())));
 }
 
 TEST_P(ListJobsTest, PagesWithLimitAndOffset) {

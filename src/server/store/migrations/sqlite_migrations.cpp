@@ -122,9 +122,19 @@ CREATE TABLE revoked_tokens (
 CREATE INDEX idx_jobs_org_completed ON jobs (org_id, completed_at) WHERE completed_at IS NOT NULL;
 )sql";
 
+// Jobs created in the same millisecond share created_at; a random id made their claim order a coin
+// toss. The rowid (insertion order) breaks such ties instead. It ends every index entry implicitly,
+// so this index still hands out jobs in claim order without a sort step.
+constexpr std::string_view kClaimOrderByInsertion = R"sql(
+DROP INDEX idx_jobs_ready;
+CREATE INDEX idx_jobs_ready ON jobs (org_id, queue_name, priority DESC, created_at)
+  WHERE status IN ('pending', 'scheduled');
+)sql";
+
 constexpr Migration kSqliteMigrations[] = {
     {1, "initial schema: organizations, api_keys, queues, workers, jobs", kInitialSchema},
     {2, "revoked JWT ids; index of finished jobs by time", kRevokedTokensAndActivity},
+    {3, "claim ties broken by insertion order", kClaimOrderByInsertion},
 };
 
 }  // namespace

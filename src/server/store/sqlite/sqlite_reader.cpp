@@ -60,8 +60,9 @@ std::string listJobsSql(const JobQuery& query) {
   if (!known) throw std::invalid_argument("cannot order jobs by '" + query.orderBy + "'");
   const char* direction = query.descending ? " DESC" : " ASC";
   // NULLS LAST spelled out so that both stores agree (PostgreSQL's default differs for DESC).
+  // Ties (same millisecond) in insertion order, so pages are stable and match creation order.
   return Jobs::select() + whereClause(jobFilters(query)) + " ORDER BY " + query.orderBy + direction +
-         " NULLS LAST, id" + direction + " LIMIT :limit OFFSET :offset";
+         " NULLS LAST, rowid" + direction + " LIMIT :limit OFFSET :offset";
 }
 
 template <class I>

@@ -13,13 +13,14 @@ void SqliteTx::writeRow(const std::string& sql, const Record& record, const char
 }
 
 // The literal status list must match the WHERE of the partial index idx_jobs_ready exactly, or
-// SQLite will not use that index (see migrations/sqlite_migrations.cpp).
+// SQLite will not use that index (see migrations/sqlite_migrations.cpp). Equal priority and
+// created_at (same millisecond) fall back to insertion order, the rowid.
 const std::string& SqliteTx::claimableJobsSql() {
   static const std::string sql = SqliteRows<JobRecord>::select() +
                                  "WHERE org_id = ?1 AND queue_name = ?2 AND status IN ('pending', 'scheduled')"
                                  " AND (scheduled_at IS NULL OR scheduled_at <= ?3)"
                                  " AND (expires_at IS NULL OR expires_at > ?3)"
-                                 " ORDER BY priority DESC, created_at ASC, id ASC LIMIT ?4";
+                                 " ORDER BY priority DESC, created_at ASC, rowid ASC LIMIT ?4";
   return sql;
 }
 
