@@ -110,7 +110,7 @@ std::vector<WorkerRecord> SqliteReaderImpl<I>::listWorkers(const WorkerQuery& q)
   const std::vector<Filter> filters = {Filter{" AND queue_name = :queue", ":queue", view(q.queueName)},
                                            Filter{" AND status = :status", ":status", view(q.status)}};
   SqliteQuery query = conn_.prepare(Workers::select() + whereClause(filters) +
-                                    " ORDER BY registered_at DESC, id DESC LIMIT :limit OFFSET :offset");
+                                    " ORDER BY registered_at DESC, rowid DESC LIMIT :limit OFFSET :offset");
   bindFilters(query, q.orgId, filters);
   query.bindIntByName(":limit", q.limit);
   query.bindIntByName(":offset", q.offset);
@@ -131,7 +131,7 @@ std::optional<OrganizationRecord> SqliteReaderImpl<I>::findOrganizationBySlug(co
 
 template <class I>
 std::vector<OrganizationRecord> SqliteReaderImpl<I>::listOrganizations() {
-  static const std::string sql = Organizations::select() + "ORDER BY created_at, id";
+  static const std::string sql = Organizations::select() + "ORDER BY created_at, rowid";
   return fetchAll<OrganizationRecord>(sql, {});
 }
 
@@ -150,7 +150,7 @@ std::optional<ApiKeyRecord> SqliteReaderImpl<I>::findApiKey(const std::string& o
 
 template <class I>
 std::vector<ApiKeyRecord> SqliteReaderImpl<I>::listApiKeys(const std::string& orgId) {
-  static const std::string sql = ApiKeys::select() + "WHERE org_id = ?1 ORDER BY created_at, id";
+  static const std::string sql = ApiKeys::select() + "WHERE org_id = ?1 ORDER BY created_at, rowid";
   return fetchAll<ApiKeyRecord>(sql, {orgId});
 }
 
