@@ -18,6 +18,13 @@ bool isIpAddress(const std::string& host) {
 
 bool startsWith(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
 
+// LOG_LEVEL=INFO and --log-level warning are what people type from other tools' habits; both mean
+// something we know.
+std::string normalizedLogLevel(std::string level) {
+  std::transform(level.begin(), level.end(), level.begin(), [](unsigned char ch) { return std::tolower(ch); });
+  return level == "warning" ? "warn" : level;
+}
+
 }  // namespace
 
 void validateServerConfig(const ServerConfig& c) {
@@ -122,6 +129,7 @@ int parseServerConfig(int argc, const char* const* argv, ServerConfig& config) {
   if (!adminKey.empty()) config.adminKey = adminKey;
   if (!metricsToken.empty()) config.metricsToken = metricsToken;
   if (!jwtSecret.empty()) config.jwtSecret = jwtSecret;
+  config.logLevel = normalizedLogLevel(config.logLevel);
   try {
     validateServerConfig(config);
   } catch (const std::invalid_argument& e) {

@@ -114,6 +114,16 @@ TEST(ServerCommandTest, BadFlagsFailFastWithAMessage) {
   }
 }
 
+TEST(ServerCommandTest, LogLevelIgnoresCaseAndTakesWarningForWarn) {
+  for (const char* level : {"WARNING", "Debug"}) {
+    ServerProcessOptions options;
+    options.extraArgs = {"--log-level", level};
+    ServerProcess server(options);
+    server.start();
+    EXPECT_EQ(server.stop(), 0) << level << "\n" << server.logs();
+  }
+}
+
 TEST(ServerCommandTest, GeneratesAndPrintsAKeyOnceWhenNoneExists) {
   ServerProcessOptions options;
   options.apiKey.clear();                  // no --api-key flag

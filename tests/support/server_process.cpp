@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -98,8 +99,12 @@ std::string ServerProcess::logs() const {
 }
 
 void ServerProcess::spawn() {
-  std::vector<std::string> argv = {SPOOLED_SERVER_BIN, "--host",       "127.0.0.1",   "--port", std::to_string(port_),
-                                   "--database-url",   databaseUrl(), "--log-level", "debug"};
+  std::vector<std::string> argv = {SPOOLED_SERVER_BIN, "--host", "127.0.0.1", "--port", std::to_string(port_),
+                                   "--database-url", databaseUrl()};
+  // Debug logs (every request) unless the test chose a level itself.
+  const auto& extra = options_.extraArgs;
+  if (std::find(extra.begin(), extra.end(), "--log-level") == extra.end())
+    argv.insert(argv.end(), {"--log-level", "debug"});
   if (!options_.apiKey.empty()) argv.insert(argv.end(), {"--api-key", options_.apiKey});
   argv.insert(argv.end(), options_.extraArgs.begin(), options_.extraArgs.end());
   pid_ = spawnProcess(argv, options_.env, stdoutPath_, stderrPath_);
