@@ -54,14 +54,14 @@ CreateJobInput jobOf(std::size_t payloadBytes) {
 
 void BM_CreateJob(benchmark::State& state) {
   const CreateJobInput in = jobOf(64);
-  for (auto _ : state) benchmark::DoNotOptimize(db().engine->create("org-bench", in));
+  for (auto _ : state) benchmark::DoNotOptimize(syncWait(db().engine->create("org-bench", in)));
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_CreateJob)->Threads(1)->Threads(4)->Threads(16)->UseRealTime();
 
 void BM_CreateJob_Payload(benchmark::State& state) {
   const CreateJobInput in = jobOf(static_cast<std::size_t>(state.range(0)));
-  for (auto _ : state) benchmark::DoNotOptimize(db().engine->create("org-bench", in));
+  for (auto _ : state) benchmark::DoNotOptimize(syncWait(db().engine->create("org-bench", in)));
   state.SetItemsProcessed(state.iterations());
   state.SetBytesProcessed(state.iterations() * state.range(0));
 }
@@ -71,16 +71,16 @@ void BM_ClaimComplete(benchmark::State& state) {
   if (state.thread_index() == 0) {
     CreateJobInput in = jobOf(64);
     in.queueName = "bench-claim";
-    for (int i = 0; i < 20000; ++i) db().engine->create("org-bench", in);
+    for (int i = 0; i < 20000; ++i) syncWait(db().engine->create("org-bench", in));
   }
   const std::string worker = "bench-worker-" + std::to_string(state.thread_index());
   for (auto _ : state) {
-    auto jobs = db().engine->claim("org-bench", ClaimInput{"bench-claim", worker, 1, 30});
+    auto jobs = syncWait(db().engine->claim("org-bench", ClaimInput{"bench-claim", worker, 1, 30}));
     if (jobs.empty()) {
       state.SkipWithError("ran out of jobs");
       break;
     }
-    db().engine->complete("org-bench", jobs.front().id, LeaseRef{worker, jobs.front().leaseId}, json{{"ok", true}});
+    syncWait(db().engine->complete("org-bench", jobs.front().id, LeaseRef{worker, jobs.front().leaseId}, json{{"ok", true}}));
   }
   state.SetItemsProcessed(state.iterations());
 }

@@ -17,6 +17,7 @@
 #include "server/http/http_server.hpp"
 #include "server/http/request_dispatcher.hpp"
 #include "server/http/router.hpp"
+#include "server/worker_pool.hpp"
 
 namespace spooled::server {
 
@@ -24,6 +25,9 @@ namespace {
 
 constexpr auto kReapInterval = std::chrono::seconds(1);
 constexpr int kSweepEveryNthTick = 5;  // silent workers are marked offline every ~5 s
+// Handlers never wait on a thread (commits and long-polls suspend), so about one thread per core
+// serves every request; a few more cover reads waiting on the disk.
+constexpr std::size_t kWorkerThreads = 4;
 
 TokenSettings tokenSettings(const ServerConfig& config) {
   TokenSettings settings;
@@ -45,7 +49,9 @@ TokenSettings tokenSettings(const ServerConfig& config) {
 // Declaration order is construction order; each part only refers to parts above it.
 struct ServerApp::Parts {
   Parts(std::unique_ptr<Store> s, const ServerConfig& config)
-      : store(std::move(s)),
+      : pool(kWorkerThreads),
+        store(std::move(s)),
+        notifier(&pool),
         jobs(*store, notifier),
         workers(*store),
         auth(*store),
@@ -54,8 +60,11 @@ struct ServerApp::Parts {
         access(auth, tokens, admin, RateLimitSettings{config.rateLimitPerSecond, config.rateLimitBurst}),
         services(*store, jobs, workers, notifier),
         accounts(*store, tokens, admin, access),
-        dispatcher(router, access) {}
+        dispatcher(router, access) {
+    store->setResumeExecutor(&pool);
+  }
 
+  WorkerPool pool;  // first built, last gone: everything below may post to it
   std::unique_ptr<Store> store;
   JobNotifier notifier;
   JobEngine jobs;
@@ -90,6 +99,7 @@ int ServerApp::start(std::ostream& keyOut) {
   addHealthRoutes(parts_->router, parts_->services);
   addJobRoutes(parts_->router, parts_->services);
   addJobAdminRoutes(parts_->router, parts_->services);
+  addJobAckRoutes(parts_->router, parts_->services);
   addDlqRoutes(parts_->router, parts_->services);
   addQueueRoutes(parts_->router, parts_->services);
   addWorkerRoutes(parts_->router, parts_->services);
@@ -110,7 +120,7 @@ int ServerApp::start(std::ostream& keyOut) {
   HttpServerOptions options;
   options.host = config_.host;
   options.port = config_.port;
-  parts_->http = std::make_unique<HttpServer>(parts_->dispatcher, options);
+  parts_->http = std::make_unique<HttpServer>(parts_->dispatcher, parts_->pool, options);
   const int port = parts_->http->start();
 
   background_ = std::thread([this] { runBackgroundLoops(); });
@@ -128,7 +138,9 @@ void ServerApp::stop() {
   }
   backgroundWake_.notify_all();
   if (background_.joinable()) background_.join();
-  // Every request has been answered and every loop has ended, so the store can close now.
+  // Every request has been answered and every loop has ended: let the pool finish what it holds,
+  // then the store can close.
+  parts_->pool.join();
   parts_.reset();
 }
 
@@ -139,14 +151,14 @@ void ServerApp::runBackgroundLoops() {
     lock.unlock();
     // A failing loop must not end the process: the next tick tries again, and the error is logged.
     try {
-      if (const int moved = parts_->jobs.reapExpiredLeases(); moved > 0)
+      if (const int moved = syncWait(parts_->jobs.reapExpiredLeases()); moved > 0)
         spdlog::info("returned {} job(s) with expired leases to their queues", moved);
     } catch (const std::exception& e) {
       spdlog::error("lease reaper failed: {}", e.what());
     }
     if (++tick % kSweepEveryNthTick == 0) {
       try {
-        if (const int marked = parts_->workers.markSilentWorkersOffline(); marked > 0)
+        if (const int marked = syncWait(parts_->workers.markSilentWorkersOffline()); marked > 0)
           spdlog::info("marked {} silent worker(s) offline", marked);
       } catch (const std::exception& e) {
         spdlog::error("worker sweep failed: {}", e.what());

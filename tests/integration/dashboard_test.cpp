@@ -125,7 +125,7 @@ TEST_F(DashboardTest, ShowsOnlyTheCallersOrganizationAndPausedQueues) {
   const std::string otherKey = "sk_test_dashboard_other_org_0123";
   {
     auto store = server::openStore(server_.databaseUrl());
-    store->write([&](server::StoreTx& tx) {
+    store->writeNow([&](server::StoreTx& tx) {
       const auto other = server::ensureOrganization(tx, "other", "Other");
       server::insertApiKey(tx, other.id, otherKey, "test");
       server::JobRecord job;

@@ -33,7 +33,7 @@ inline std::string addSecondOrganization(ServerProcess& server, const std::strin
   if (server.stop() != 0) throw std::runtime_error("server did not stop cleanly:\n" + server.logs());
   {
     auto store = spooled::server::openStore(server.databaseUrl());
-    store->write([&](spooled::server::StoreTx& tx) {
+    store->writeNow([&](spooled::server::StoreTx& tx) {
       const auto org = spooled::server::ensureOrganization(tx, slug, "Other");
       spooled::server::insertApiKey(tx, org.id, key, "test");
     });

@@ -65,7 +65,7 @@ TEST_F(ServerProcessTest, OrganizationsSeeOnlyTheirOwnData) {
   const std::string otherKey = "sk_test_other_org_key_0123456789";
   {
     auto store = spooled::server::openStore(server_.databaseUrl());
-    store->write([&](spooled::server::StoreTx& tx) {
+    store->writeNow([&](spooled::server::StoreTx& tx) {
       const auto org = spooled::server::ensureOrganization(tx, "other", "Other");
       spooled::server::insertApiKey(tx, org.id, otherKey, "test");
     });

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "unit/notifier_helpers.hpp"
+
 #include <atomic>
 #include <filesystem>
 
@@ -35,10 +37,10 @@ class QueueControlTest : public ::testing::Test {
   std::string createJob(const std::string& queue) {
     CreateJobInput in;
     in.queueName = queue;
-    return engine_->create(kOrg, in).id;
+    return syncWait(engine_->create(kOrg, in)).id;
   }
   std::size_t claim(const std::string& queue, int limit = 10) {
-    return engine_->claim(kOrg, ClaimInput{queue, "w1", limit, 30}).size();
+    return syncWait(engine_->claim(kOrg, ClaimInput{queue, "w1", limit, 30})).size();
   }
 
   static constexpr const char* kOrg = "org-a";
@@ -70,50 +72,50 @@ TEST_F(QueueControlTest, ConfigUpdatesKeepWhatIsNotGiven) {
   QueueConfigUpdate first;
   first.maxRetries = 7;
   first.rateLimit = std::optional<int>(20);
-  queues_->updateConfig(kOrg, "q", first);
+  syncWait(queues_->updateConfig(kOrg, "q", first));
   QueueConfigUpdate second;
   second.defaultTimeout = 60;
-  const QueueRecord queue = queues_->updateConfig(kOrg, "q", second);
+  const QueueRecord queue = syncWait(queues_->updateConfig(kOrg, "q", second));
   EXPECT_EQ(queue.maxRetries, 7);
   EXPECT_EQ(queue.rateLimit, 20);
   EXPECT_EQ(queue.defaultTimeout, 60);
   QueueConfigUpdate removeLimit;
   removeLimit.rateLimit = std::optional<int>{};
-  EXPECT_FALSE(queues_->updateConfig(kOrg, "q", removeLimit).rateLimit);
+  EXPECT_FALSE(syncWait(queues_->updateConfig(kOrg, "q", removeLimit)).rateLimit);
 }
 
 TEST_F(QueueControlTest, PauseHoldsJobsAndResumeReportsHowLong) {
   createJob("q");
-  const QueueRecord paused = queues_->pause(kOrg, "q", std::string("deploy"));
+  const QueueRecord paused = syncWait(queues_->pause(kOrg, "q", std::string("deploy")));
   EXPECT_TRUE(paused.paused);
   EXPECT_EQ(paused.pauseReason, "deploy");
   EXPECT_EQ(claim("q"), 0u);
   nowMs_ += 90'000;
-  EXPECT_EQ(queues_->pause(kOrg, "q", std::nullopt).pausedAt, paused.pausedAt);  // the first pause counts
+  EXPECT_EQ(syncWait(queues_->pause(kOrg, "q", std::nullopt)).pausedAt, paused.pausedAt);  // the first pause counts
 
   const auto ticket = notifier_.ticket(kOrg, "q");
-  const ResumeOutcome resumed = queues_->resume(kOrg, "q");
+  const ResumeOutcome resumed = syncWait(queues_->resume(kOrg, "q"));
   EXPECT_EQ(resumed.pausedDurationSecs, 90);
   EXPECT_FALSE(resumed.queue.paused);
-  EXPECT_TRUE(notifier_.waitFor(kOrg, "q", ticket, 0ms));  // long-polling claimers wake
+  EXPECT_TRUE(notifiedSince(notifier_, kOrg, "q", ticket));  // long-polling claimers wake
   EXPECT_EQ(claim("q"), 1u);
-  EXPECT_EQ(queues_->resume(kOrg, "q").pausedDurationSecs, 0);
+  EXPECT_EQ(syncWait(queues_->resume(kOrg, "q")).pausedDurationSecs, 0);
 }
 
 TEST_F(QueueControlTest, EnablingLiftsAPauseAndResumingEnables) {
   createJob("q");
   createJob("q");
-  queues_->pause(kOrg, "q", std::nullopt);
+  syncWait(queues_->pause(kOrg, "q", std::nullopt));
   QueueConfigUpdate enable;
   enable.enabled = true;
-  EXPECT_FALSE(queues_->updateConfig(kOrg, "q", enable).paused);
+  EXPECT_FALSE(syncWait(queues_->updateConfig(kOrg, "q", enable)).paused);
   EXPECT_EQ(claim("q", 1), 1u);
 
   QueueConfigUpdate disable;
   disable.enabled = false;
-  queues_->updateConfig(kOrg, "q", disable);
+  syncWait(queues_->updateConfig(kOrg, "q", disable));
   EXPECT_EQ(claim("q"), 0u);
-  EXPECT_TRUE(queues_->resume(kOrg, "q").queue.enabled);
+  EXPECT_TRUE(syncWait(queues_->resume(kOrg, "q")).queue.enabled);
   EXPECT_EQ(claim("q"), 1u);
 }
 
@@ -126,21 +128,21 @@ TEST_F(QueueControlTest, ResumeAndRemoveOfAnUnknownQueueAreNotFound) {
     }
     return ErrorCode::Internal;
   };
-  EXPECT_EQ(codeOf([&] { queues_->resume(kOrg, "ghost"); }), ErrorCode::NotFound);
-  EXPECT_EQ(codeOf([&] { queues_->remove(kOrg, "ghost"); }), ErrorCode::NotFound);
+  EXPECT_EQ(codeOf([&] { syncWait(queues_->resume(kOrg, "ghost")); }), ErrorCode::NotFound);
+  EXPECT_EQ(codeOf([&] { syncWait(queues_->remove(kOrg, "ghost")); }), ErrorCode::NotFound);
   createJob("busy");
-  queues_->pause(kOrg, "busy", std::nullopt);
-  EXPECT_EQ(codeOf([&] { queues_->remove(kOrg, "busy"); }), ErrorCode::Conflict);
+  syncWait(queues_->pause(kOrg, "busy", std::nullopt));
+  EXPECT_EQ(codeOf([&] { syncWait(queues_->remove(kOrg, "busy")); }), ErrorCode::Conflict);
   EXPECT_TRUE(queues_->find(kOrg, "busy")->paused);
 }
 
 TEST_F(QueueControlTest, StatsCountTheLastDayOnly) {
   createJob("s");
   createJob("s");
-  const auto claimed = engine_->claim(kOrg, ClaimInput{"s", "w1", 1, 30});
+  const auto claimed = syncWait(engine_->claim(kOrg, ClaimInput{"s", "w1", 1, 30}));
   ASSERT_EQ(claimed.size(), 1u);
   nowMs_ += 2'000;
-  engine_->complete(kOrg, claimed[0].id, LeaseRef{"w1", claimed[0].leaseId}, std::nullopt);
+  syncWait(engine_->complete(kOrg, claimed[0].id, LeaseRef{"w1", claimed[0].leaseId}, std::nullopt));
   QueueStatsView stats = queues_->stats(kOrg, "s");
   EXPECT_EQ(stats.pendingJobs, 1);
   EXPECT_EQ(stats.completedJobs24h, 1);

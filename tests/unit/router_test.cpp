@@ -8,7 +8,7 @@ namespace spooled::server {
 namespace {
 
 Handler answer(int status) {
-  return [status](const HttpRequest&) { return HttpResponse::empty(status); };
+  return [status](const HttpRequest&) -> Task<HttpResponse> { co_return HttpResponse::empty(status); };
 }
 
 class RouterTest : public ::testing::Test {
@@ -27,13 +27,13 @@ TEST_F(RouterTest, ParameterSegmentsAreCaptured) {
   const auto m = router_.match("POST", "/api/v1/jobs/abc/complete");
   ASSERT_EQ(m.kind, Router::Match::Kind::Found);
   EXPECT_EQ(m.params.at("id"), "abc");
-  EXPECT_EQ(m.route->handler(HttpRequest{}).status, 4);
+  EXPECT_EQ(syncWait(m.route->handler(HttpRequest{})).status, 4);
 }
 
 TEST_F(RouterTest, LiteralSegmentBeatsParameter) {
   const auto claim = router_.match("POST", "/api/v1/jobs/claim");
   ASSERT_EQ(claim.kind, Router::Match::Kind::Found);
-  EXPECT_EQ(claim.route->handler(HttpRequest{}).status, 3);
+  EXPECT_EQ(syncWait(claim.route->handler(HttpRequest{})).status, 3);
   // GET on the literal path is a wrong method, not a job called "claim".
   const auto get = router_.match("GET", "/api/v1/jobs/claim");
   ASSERT_EQ(get.kind, Router::Match::Kind::MethodNotAllowed);

@@ -59,7 +59,7 @@ TEST_F(SqliteStoreTest, QueuedRequestsShareOneCommitAndAThrowingOneIsUndoneAlone
   std::promise<void> release;
   std::shared_future<void> released = release.get_future().share();
   std::thread gate([&] {
-    store.write([&](StoreTx& tx) {
+    store.writeNow([&](StoreTx& tx) {
       entered.set_value();
       released.wait();
       tx.insertJob(minimalJob("org-a", "gate"));
@@ -76,7 +76,7 @@ TEST_F(SqliteStoreTest, QueuedRequestsShareOneCommitAndAThrowingOneIsUndoneAlone
   for (int i = 0; i < kRequests; ++i) {
     writers.emplace_back([&, i] {
       try {
-        store.write([&](StoreTx& tx) {
+        store.writeNow([&](StoreTx& tx) {
           tx.insertJob(jobs[i]);
           if (i == kFailing) throw DeliberateFailure("request " + std::to_string(i));
         });
@@ -108,11 +108,11 @@ TEST_F(SqliteStoreTest, QueuedRequestsShareOneCommitAndAThrowingOneIsUndoneAlone
 
 TEST_F(SqliteStoreTest, AWriteFromInsideAWriteIsRefusedInsteadOfDeadlocking) {
   SqliteStore store(path());
-  EXPECT_THROW(store.write([&](StoreTx&) { store.write([](StoreTx&) {}); }), std::logic_error);
+  EXPECT_THROW(store.writeNow([&](StoreTx&) { store.writeNow([](StoreTx&) {}); }), std::logic_error);
 }
 
 TEST_F(SqliteStoreTest, MigrationsAreRecordedOnceAndNotReapplied) {
-  SqliteStore(path()).write([](StoreTx& tx) { tx.insertJob(minimalJob("org-a", "q")); });
+  SqliteStore(path()).writeNow([](StoreTx& tx) { tx.insertJob(minimalJob("org-a", "q")); });
   auto recorded = recordedMigrations();
   ASSERT_EQ(recorded.size(), sqliteMigrations().size());
   for (std::size_t i = 0; i < recorded.size(); ++i)

@@ -29,7 +29,7 @@ class StoreActivityTest : public ::testing::Test {
     job.status = status;
     if (startedSec) job.startedAt = at(*startedSec);
     if (completedSec) job.completedAt = at(*completedSec);
-    store_->write([&](StoreTx& tx) { tx.insertJob(job); });
+    store_->writeNow([&](StoreTx& tx) { tx.insertJob(job); });
     return job;
   }
 
@@ -74,7 +74,7 @@ TEST_F(StoreActivityTest, QueueNamesComeFromJobsAndQueueRecords) {
   queue.id = newUuid();
   queue.orgId = "o";
   queue.queueName = "a-configured";
-  store_->write([&](StoreTx& tx) { tx.upsertQueue(queue); });
+  store_->writeNow([&](StoreTx& tx) { tx.upsertQueue(queue); });
   const auto names = store_->readResult([&](StoreReader& r) { return r.listQueueNames("o"); });
   EXPECT_EQ(names, (std::vector<std::string>{"a-configured", "b-jobs"}));
 }
@@ -100,7 +100,7 @@ TEST_F(StoreActivityTest, DeleteJobsTouchesOnlyTheMatchingOnes) {
   insert("o", "r", JobStatus::Deadletter, 0);
   const auto keep = insert("o", "q", JobStatus::Pending, 0);
   insert("p", "q", JobStatus::Deadletter, 0);
-  const long long purged = store_->writeResult(
+  const long long purged = store_->writeNow(
       [&](StoreTx& tx) { return tx.deleteJobs("o", JobStatus::Deadletter, std::string("q")); });
   EXPECT_EQ(purged, 2);
   const auto counts = store_->readResult([&](StoreReader& r) { return r.countJobsByQueueAndStatus(std::nullopt); });
@@ -113,9 +113,9 @@ TEST_F(StoreActivityTest, DeleteJobsTouchesOnlyTheMatchingOnes) {
 TEST_F(StoreActivityTest, DeleteJobRemovesOneJobOfItsOrganizationOnly) {
   const auto mine = insert("o", "q", JobStatus::Deadletter, 0);
   const auto other = insert("o", "q", JobStatus::Deadletter, 0);
-  EXPECT_FALSE(store_->writeResult([&](StoreTx& tx) { return tx.deleteJob("p", mine.id); }));
-  EXPECT_TRUE(store_->writeResult([&](StoreTx& tx) { return tx.deleteJob("o", mine.id); }));
-  EXPECT_FALSE(store_->writeResult([&](StoreTx& tx) { return tx.deleteJob("o", mine.id); }));
+  EXPECT_FALSE(store_->writeNow([&](StoreTx& tx) { return tx.deleteJob("p", mine.id); }));
+  EXPECT_TRUE(store_->writeNow([&](StoreTx& tx) { return tx.deleteJob("o", mine.id); }));
+  EXPECT_FALSE(store_->writeNow([&](StoreTx& tx) { return tx.deleteJob("o", mine.id); }));
   store_->read([&](StoreReader& r) {
     EXPECT_FALSE(r.findJob("o", mine.id));
     EXPECT_TRUE(r.findJob("o", other.id));
@@ -132,14 +132,14 @@ TEST_F(StoreActivityTest, DeletingAnOrganizationRemovesEverythingItOwns) {
   key.orgId = org.id;
   key.name = "k";
   key.keyHash = sha256Hex("raw");
-  store_->write([&](StoreTx& tx) {
+  store_->writeNow([&](StoreTx& tx) {
     tx.insertOrganization(org);
     tx.insertApiKey(key);
     tx.insertWorker(fullWorker(org.id, "q"));
   });
   insert(org.id, "q", JobStatus::Pending, 0);
   const auto survivor = insert("other", "q", JobStatus::Pending, 0);
-  store_->write([&](StoreTx& tx) { tx.deleteOrganization(org.id); });
+  store_->writeNow([&](StoreTx& tx) { tx.deleteOrganization(org.id); });
   WorkerQuery workersOfOrg;
   workersOfOrg.orgId = org.id;
   store_->read([&](StoreReader& r) {
@@ -153,7 +153,7 @@ TEST_F(StoreActivityTest, DeletingAnOrganizationRemovesEverythingItOwns) {
 
 TEST_F(StoreActivityTest, RevokedTokensAreRemembered) {
   EXPECT_FALSE(store_->readResult([&](StoreReader& r) { return r.isTokenRevoked("jti-1"); }));
-  store_->write([&](StoreTx& tx) { tx.insertRevokedToken("jti-1", nowMs() + std::chrono::hours(1)); });
+  store_->writeNow([&](StoreTx& tx) { tx.insertRevokedToken("jti-1", nowMs() + std::chrono::hours(1)); });
   EXPECT_TRUE(store_->readResult([&](StoreReader& r) { return r.isTokenRevoked("jti-1"); }));
   EXPECT_FALSE(store_->readResult([&](StoreReader& r) { return r.isTokenRevoked("jti-2"); }));
 }

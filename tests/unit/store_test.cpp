@@ -33,7 +33,7 @@ class StoreConformance : public ::testing::TestWithParam<StoreBackend> {
   }
 
   void put(const JobRecord& job) {
-    store_->write([&](StoreTx& tx) { tx.insertJob(job); });
+    store_->writeNow([&](StoreTx& tx) { tx.insertJob(job); });
   }
   std::optional<JobRecord> findJob(const std::string& orgId, const std::string& id) {
     return store_->readResult([&](StoreReader& r) { return r.findJob(orgId, id); });
@@ -57,7 +57,7 @@ class StoreConformance : public ::testing::TestWithParam<StoreBackend> {
     all.worker = fullWorker(all.org.id, "q");
     all.key = fullApiKey(all.org.id);
     all.queue = fullQueue(all.org.id, "q");
-    store_->write([&](StoreTx& tx) {
+    store_->writeNow([&](StoreTx& tx) {
       tx.insertOrganization(all.org);
       tx.insertJob(all.job);
       tx.insertWorker(all.worker);
@@ -68,7 +68,7 @@ class StoreConformance : public ::testing::TestWithParam<StoreBackend> {
   }
   std::vector<std::string> claimableIds(const std::string& orgId, const std::string& queue, TimePoint now, int limit) {
     std::vector<std::string> ids;
-    for (const auto& job : store_->writeResult([&](StoreTx& tx) { return tx.findClaimableJobs(orgId, queue, now, limit); }))
+    for (const auto& job : store_->writeNow([&](StoreTx& tx) { return tx.findClaimableJobs(orgId, queue, now, limit); }))
       ids.push_back(job.id);
     return ids;
   }
@@ -93,7 +93,7 @@ TEST_P(StoreConformance, JobRoundTripsEveryFieldAndUpdateReplacesThem) {
   updatedFull.queueName = "reports";
   JobRecord updatedMinimal = fullJob("org-a", "emails");
   updatedMinimal.id = minimal.id;
-  store_->write([&](StoreTx& tx) {
+  store_->writeNow([&](StoreTx& tx) {
     tx.updateJob(updatedFull);
     tx.updateJob(updatedMinimal);
   });
@@ -106,7 +106,7 @@ TEST_P(StoreConformance, WorkerRoundTripsEveryFieldAndUpdateReplacesThem) {
   WorkerRecord bare = fullWorker("org-a", "emails");
   bare.workerType.reset();
   bare.version.reset();
-  store_->write([&](StoreTx& tx) {
+  store_->writeNow([&](StoreTx& tx) {
     tx.insertWorker(worker);
     tx.insertWorker(bare);
   });
@@ -121,7 +121,7 @@ TEST_P(StoreConformance, WorkerRoundTripsEveryFieldAndUpdateReplacesThem) {
   worker.lastHeartbeat = at(60);
   worker.metadata = {{"moved", true}};
   worker.workerType.reset();
-  store_->write([&](StoreTx& tx) { tx.updateWorker(worker); });
+  store_->writeNow([&](StoreTx& tx) { tx.updateWorker(worker); });
   EXPECT_EQ(view(find(worker.id)), view(worker));
 }
 
@@ -131,7 +131,7 @@ TEST_P(StoreConformance, OrganizationRoundTripsByIdAndSlug) {
   second.billingEmail.reset();
   second.webhookToken.reset();
   second.createdAt = at(10);
-  store_->write([&](StoreTx& tx) {
+  store_->writeNow([&](StoreTx& tx) {
     tx.insertOrganization(second);
     tx.insertOrganization(first);
   });
@@ -147,7 +147,7 @@ TEST_P(StoreConformance, OrganizationRoundTripsByIdAndSlug) {
   first.planTier = "enterprise";
   first.settings = json::object();
   first.billingEmail.reset();
-  store_->write([&](StoreTx& tx) { tx.updateOrganization(first); });
+  store_->writeNow([&](StoreTx& tx) { tx.updateOrganization(first); });
   EXPECT_EQ(view(store_->readResult([&](StoreReader& r) { return r.findOrganization(first.id); })), view(first));
 }
 
@@ -160,7 +160,7 @@ TEST_P(StoreConformance, ApiKeyRoundTripsByHashAndId) {
   anyQueue.lastUsed.reset();
   anyQueue.expiresAt.reset();
   anyQueue.createdAt = at(1);
-  store_->write([&](StoreTx& tx) {
+  store_->writeNow([&](StoreTx& tx) {
     tx.insertOrganization(org);
     tx.insertApiKey(key);
     tx.insertApiKey(anyQueue);
@@ -176,22 +176,22 @@ TEST_P(StoreConformance, ApiKeyRoundTripsByHashAndId) {
   key.isActive = false;
   key.queues = {"only-this"};
   key.lastUsed = at(99);
-  store_->write([&](StoreTx& tx) { tx.updateApiKey(key); });
+  store_->writeNow([&](StoreTx& tx) { tx.updateApiKey(key); });
   EXPECT_EQ(view(store_->readResult([&](StoreReader& r) { return r.findApiKey(org.id, key.id); })), view(key));
 }
 
 TEST_P(StoreConformance, ApiKeyHashIsUniqueAndNeedsAnExistingOrganization) {
   OrganizationRecord org = fullOrganization("acme");
   ApiKeyRecord key = fullApiKey(org.id);
-  store_->write([&](StoreTx& tx) {
+  store_->writeNow([&](StoreTx& tx) {
     tx.insertOrganization(org);
     tx.insertApiKey(key);
   });
   ApiKeyRecord sameHash = fullApiKey(org.id);
   sameHash.keyHash = key.keyHash;
-  EXPECT_ANY_THROW(store_->write([&](StoreTx& tx) { tx.insertApiKey(sameHash); }));
-  EXPECT_ANY_THROW(store_->write([&](StoreTx& tx) { tx.insertApiKey(fullApiKey("no-such-org")); }));
-  EXPECT_ANY_THROW(store_->write([&](StoreTx& tx) { tx.insertOrganization(fullOrganization("acme")); }));
+  EXPECT_ANY_THROW(store_->writeNow([&](StoreTx& tx) { tx.insertApiKey(sameHash); }));
+  EXPECT_ANY_THROW(store_->writeNow([&](StoreTx& tx) { tx.insertApiKey(fullApiKey("no-such-org")); }));
+  EXPECT_ANY_THROW(store_->writeNow([&](StoreTx& tx) { tx.insertOrganization(fullOrganization("acme")); }));
 }
 
 TEST_P(StoreConformance, QueueUpsertKeepsIdentityAndDeleteRemovesOnlyThatQueue) {
@@ -201,7 +201,7 @@ TEST_P(StoreConformance, QueueUpsertKeepsIdentityAndDeleteRemovesOnlyThatQueue) 
   bare.pausedAt.reset();
   bare.pauseReason.reset();
   QueueRecord otherOrg = fullQueue("org-b", "emails");
-  store_->write([&](StoreTx& tx) {
+  store_->writeNow([&](StoreTx& tx) {
     tx.upsertQueue(queue);
     tx.upsertQueue(bare);
     tx.upsertQueue(otherOrg);
@@ -217,7 +217,7 @@ TEST_P(StoreConformance, QueueUpsertKeepsIdentityAndDeleteRemovesOnlyThatQueue) 
   changed.paused = false;
   changed.pausedAt.reset();
   changed.maxRetries = 9;
-  store_->write([&](StoreTx& tx) { tx.upsertQueue(changed); });
+  store_->writeNow([&](StoreTx& tx) { tx.upsertQueue(changed); });
   QueueRecord expected = changed;
   expected.id = queue.id;
   expected.createdAt = queue.createdAt;
@@ -230,7 +230,7 @@ TEST_P(StoreConformance, QueueUpsertKeepsIdentityAndDeleteRemovesOnlyThatQueue) 
     return out;
   };
   EXPECT_EQ(names("org-a"), (std::vector<std::string>{"alpha", "emails"}));
-  store_->write([&](StoreTx& tx) { tx.deleteQueue("org-a", "emails"); });
+  store_->writeNow([&](StoreTx& tx) { tx.deleteQueue("org-a", "emails"); });
   EXPECT_FALSE(find("org-a", "emails"));
   EXPECT_EQ(view(find("org-b", "emails")), view(otherOrg));
 }
@@ -239,13 +239,13 @@ TEST_P(StoreConformance, UpdateOfAMissingRowThrowsAndChangesNothing) {
   JobRecord job = minimalJob("org-a", "q");
   put(job);
   JobRecord ghost = minimalJob("org-a", "q");
-  EXPECT_ANY_THROW(store_->write([&](StoreTx& tx) { tx.updateJob(ghost); }));
+  EXPECT_ANY_THROW(store_->writeNow([&](StoreTx& tx) { tx.updateJob(ghost); }));
   JobRecord crossOrg = job;
   crossOrg.orgId = "org-b";
   crossOrg.priority = 99;
-  EXPECT_ANY_THROW(store_->write([&](StoreTx& tx) { tx.updateJob(crossOrg); }));
+  EXPECT_ANY_THROW(store_->writeNow([&](StoreTx& tx) { tx.updateJob(crossOrg); }));
   EXPECT_EQ(findJob("org-a", job.id)->priority, 0);
-  EXPECT_ANY_THROW(store_->write([&](StoreTx& tx) { tx.updateWorker(fullWorker("org-a", "q")); }));
+  EXPECT_ANY_THROW(store_->writeNow([&](StoreTx& tx) { tx.updateWorker(fullWorker("org-a", "q")); }));
 }
 
 // --- claim, leases, silent workers ---
@@ -321,7 +321,7 @@ TEST_P(StoreConformance, ExpiredLeasesAreProcessingJobsOfEveryOrganizationOldest
 
   auto ids = [&](int limit) {
     std::vector<std::string> out;
-    for (const auto& job : store_->writeResult([&](StoreTx& tx) { return tx.findExpiredLeases(now, limit); }))
+    for (const auto& job : store_->writeNow([&](StoreTx& tx) { return tx.findExpiredLeases(now, limit); }))
       out.push_back(job.id);
     return out;
   };
@@ -335,7 +335,7 @@ TEST_P(StoreConformance, SilentWorkersAreThoseNotOfflineWithAnOldHeartbeat) {
     WorkerRecord w = fullWorker(org, "q");
     w.status = status;
     w.lastHeartbeat = heartbeat;
-    store_->write([&](StoreTx& tx) { tx.insertWorker(w); });
+    store_->writeNow([&](StoreTx& tx) { tx.insertWorker(w); });
     return w.id;
   };
   std::string oldest = worker("org-b", "healthy", at(10));
@@ -346,7 +346,7 @@ TEST_P(StoreConformance, SilentWorkersAreThoseNotOfflineWithAnOldHeartbeat) {
 
   auto ids = [&](int limit) {
     std::vector<std::string> out;
-    for (const auto& w : store_->writeResult([&](StoreTx& tx) { return tx.findWorkersSilentSince(cutoff, limit); }))
+    for (const auto& w : store_->writeNow([&](StoreTx& tx) { return tx.findWorkersSilentSince(cutoff, limit); }))
       out.push_back(w.id);
     return out;
   };
@@ -385,7 +385,7 @@ TEST_P(StoreConformance, IdempotencyKeyIsUniquePerOrganization) {
 TEST_P(StoreConformance, OneOrganizationNeverSeesAnothersData) {
   const auto [orgA, job, worker, key, queue] = putOneOfEach("a");
   OrganizationRecord orgB = fullOrganization("b");
-  store_->write([&](StoreTx& tx) { tx.insertOrganization(orgB); });
+  store_->writeNow([&](StoreTx& tx) { tx.insertOrganization(orgB); });
   store_->read([&](StoreReader& r) {
     ASSERT_TRUE(r.findJob(orgA.id, job.id));
     EXPECT_FALSE(r.findJob(orgB.id, job.id));
@@ -489,7 +489,7 @@ TEST_P(StoreConformance, ListsWorkersByQueueAndStatusNewestFirst) {
   second.status = "healthy";
   WorkerRecord other = fullWorker("org-a", "reports");
   other.registeredAt = first.registeredAt - std::chrono::seconds(1);
-  store_->write([&](StoreTx& tx) {
+  store_->writeNow([&](StoreTx& tx) {
     for (const auto* w : {&first, &second, &other}) tx.insertWorker(*w);
     tx.insertWorker(fullWorker("org-b", "emails"));
   });
@@ -519,7 +519,7 @@ TEST_P(ListJobsTest, CountsJobsByStatusPerOrganizationAndQueue) {
 
 TEST_P(StoreConformance, TransactionSeesItsOwnWritesWhileOthersSeeOnlyCommittedData) {
   JobRecord job = minimalJob("org-a", "q");
-  store_->write([&](StoreTx& tx) {
+  store_->writeNow([&](StoreTx& tx) {
     tx.insertJob(job);
     EXPECT_TRUE(tx.findJob("org-a", job.id));
     EXPECT_EQ(tx.listJobs(JobQuery{.orgId = "org-a"}).size(), 1u);
@@ -534,7 +534,7 @@ struct DeliberateFailure : std::runtime_error {
 
 TEST_P(StoreConformance, AWriteThatThrowsIsRolledBackAndItsExceptionRethrown) {
   JobRecord job = minimalJob("org-a", "q");
-  EXPECT_THROW(store_->write([&](StoreTx& tx) {
+  EXPECT_THROW(store_->writeNow([&](StoreTx& tx) {
     tx.insertJob(job);
     throw DeliberateFailure("no");
   }),
@@ -542,7 +542,7 @@ TEST_P(StoreConformance, AWriteThatThrowsIsRolledBackAndItsExceptionRethrown) {
   EXPECT_FALSE(findJob("org-a", job.id));
   // The exact exception object reaches the caller, so core's ApiError keeps its code.
   try {
-    store_->write([](StoreTx&) { throw ApiError(ErrorCode::Conflict, "taken"); });
+    store_->writeNow([](StoreTx&) { throw ApiError(ErrorCode::Conflict, "taken"); });
     FAIL() << "write did not rethrow";
   } catch (const ApiError& error) {
     EXPECT_EQ(error.code(), ErrorCode::Conflict);
@@ -572,7 +572,7 @@ TEST_P(StoreConformance, ConcurrentWritersAllCommit) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kWritesEach; ++i) {
         JobRecord job = minimalJob("org-a", "q" + std::to_string(t), 0, i);
-        store_->write([&](StoreTx& tx) { tx.insertJob(job); });
+        store_->writeNow([&](StoreTx& tx) { tx.insertJob(job); });
         ids[t].push_back(job.id);
       }
     });
@@ -598,7 +598,7 @@ TEST_P(StoreConformance, ConcurrentFailuresUndoOnlyTheirOwnWrites) {
         JobRecord job = minimalJob("org-a", "q", 0, i);
         bool fail = (t + i) % 3 == 0;
         try {
-          store_->write([&](StoreTx& tx) {
+          store_->writeNow([&](StoreTx& tx) {
             tx.insertJob(job);
             if (fail) throw DeliberateFailure(job.id);
           });

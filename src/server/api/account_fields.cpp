@@ -152,9 +152,9 @@ OrganizationRecord insertNewOrganization(StoreTx& tx, const NewOrganization& in)
   return org;
 }
 
-CreatedOrganization createOrganizationWithKey(Store& store, const NewOrganization& in) {
+Task<CreatedOrganization> createOrganizationWithKey(Store& store, const NewOrganization& in) {
   // One transaction: an organization never exists without the key that lets anyone use it.
-  return store.writeResult([&](StoreTx& tx) {
+  co_return co_await store.write([&](StoreTx& tx) {
     CreatedOrganization out;
     out.organization = insertNewOrganization(tx, in);
     out.apiKey = insertNewApiKey(tx, out.organization.id, NewApiKey{"Initial Admin Key", {"*"}, std::nullopt, std::nullopt});

@@ -68,6 +68,6 @@ struct CreatedOrganization {
   OrganizationRecord organization;
   CreatedApiKey apiKey;
 };
-CreatedOrganization createOrganizationWithKey(Store& store, const NewOrganization& org);
+Task<CreatedOrganization> createOrganizationWithKey(Store& store, const NewOrganization& org);
 
 }  // namespace spooled::server

@@ -23,8 +23,11 @@ struct AccountServices {
   std::chrono::steady_clock::time_point startedClock = std::chrono::steady_clock::now();  // admin stats uptime
 };
 
+// As withServices (api_services.hpp): plain functions for reads, coroutines for writes.
 using AccountHandler = HttpResponse (*)(AccountServices&, const HttpRequest&);
+using AccountCoroutine = Task<HttpResponse> (*)(AccountServices&, const HttpRequest&);
 Handler withAccounts(AccountServices& services, AccountHandler fn);
+Handler withAccounts(AccountServices& services, AccountCoroutine fn);
 
 void addApiKeyRoutes(Router& router, AccountServices& services);
 void addOrganizationRoutes(Router& router, AccountServices& services);

@@ -85,12 +85,12 @@ HttpResponse listOrganizations(AccountServices& s, const HttpRequest& req) {
   return HttpResponse::json(200, out);
 }
 
-HttpResponse createOrganization(AccountServices& s, const HttpRequest& req) {
+Task<HttpResponse> createOrganization(AccountServices& s, const HttpRequest& req) {
   const json body = parseJsonObjectBody(req.body);
   const FieldReader f(body);
   NewOrganization in = readNewOrganization(f);
   if (auto tier = readPlanTier(f)) in.planTier = *tier;
-  return HttpResponse::json(201, createdOrganizationToJson(createOrganizationWithKey(s.store, in)));
+  co_return HttpResponse::json(201, createdOrganizationToJson(co_await createOrganizationWithKey(s.store, in)));
 }
 
 HttpResponse getOrganization(AccountServices& s, const HttpRequest& req) {
@@ -107,7 +107,7 @@ HttpResponse getOrganization(AccountServices& s, const HttpRequest& req) {
   return HttpResponse::json(200, out);
 }
 
-HttpResponse updateOrganization(AccountServices& s, const HttpRequest& req) {
+Task<HttpResponse> updateOrganization(AccountServices& s, const HttpRequest& req) {
   const std::string id = orgIdParam(req);
   const json body = parseJsonObjectBody(req.body);
   const FieldReader f(body);
@@ -115,7 +115,7 @@ HttpResponse updateOrganization(AccountServices& s, const HttpRequest& req) {
   const auto billingEmail = readBillingEmail(f);
   const auto settings = readSettings(f);
   // custom_limits is accepted and ignored: the self-hosted plan has no limits to override.
-  const OrganizationRecord updated = s.store.writeResult([&](StoreTx& tx) {
+  const OrganizationRecord updated = co_await s.store.write([&](StoreTx& tx) {
     OrganizationRecord org = findOrganization(tx, id);
     if (planTier) org.planTier = *planTier;
     if (billingEmail) org.billingEmail = *billingEmail;
@@ -124,14 +124,14 @@ HttpResponse updateOrganization(AccountServices& s, const HttpRequest& req) {
     tx.updateOrganization(org);
     return org;
   });
-  return HttpResponse::json(200, organizationToJson(updated));
+  co_return HttpResponse::json(200, organizationToJson(updated));
 }
 
-HttpResponse deleteOrganization(AccountServices& s, const HttpRequest& req) {
+Task<HttpResponse> deleteOrganization(AccountServices& s, const HttpRequest& req) {
   const std::string id = orgIdParam(req);
   const auto hard = req.queryParam("hard_delete");
   const bool hardDelete = hard && (*hard == "true" || *hard == "1");
-  s.store.write([&](StoreTx& tx) {
+  co_await s.store.write([&](StoreTx& tx) {
     OrganizationRecord org = findOrganization(tx, id);
     if (hardDelete) {
       tx.deleteOrganization(id);
@@ -148,21 +148,21 @@ HttpResponse deleteOrganization(AccountServices& s, const HttpRequest& req) {
       tx.updateApiKey(key);
     }
   });
-  return HttpResponse::empty(204);
+  co_return HttpResponse::empty(204);
 }
 
-HttpResponse createApiKey(AccountServices& s, const HttpRequest& req) {
+Task<HttpResponse> createApiKey(AccountServices& s, const HttpRequest& req) {
   const std::string id = orgIdParam(req);
   const json body = parseJsonObjectBody(req.body);
   const FieldReader f(body);
   NewApiKey in;
   in.name = readKeyName(f);
   in.queues = readKeyQueues(f).value_or(std::vector<std::string>{"*"});  // the backend's default
-  const CreatedApiKey created = s.store.writeResult([&](StoreTx& tx) {
+  const CreatedApiKey created = co_await s.store.write([&](StoreTx& tx) {
     findOrganization(tx, id);
     return insertNewApiKey(tx, id, in);
   });
-  return HttpResponse::json(201, createdKeyToJson(created));
+  co_return HttpResponse::json(201, createdKeyToJson(created));
 }
 
 // There are no usage counters to reset: every count is computed from the data itself.

@@ -43,7 +43,7 @@ HttpResponse listKeys(AccountServices& s, const HttpRequest& req) {
   return HttpResponse::json(200, out);
 }
 
-HttpResponse createKey(AccountServices& s, const HttpRequest& req) {
+Task<HttpResponse> createKey(AccountServices& s, const HttpRequest& req) {
   const BodyCall call(req);
   NewApiKey in;
   in.name = readKeyName(call.fields);
@@ -53,10 +53,10 @@ HttpResponse createKey(AccountServices& s, const HttpRequest& req) {
   requireWithinCallerQueues(call.auth, in.queues);
 
   const CreatedApiKey created =
-      s.store.writeResult([&](StoreTx& tx) { return insertNewApiKey(tx, call.auth.orgId, in); });
+      co_await s.store.write([&](StoreTx& tx) { return insertNewApiKey(tx, call.auth.orgId, in); });
   json out = createdKeyToJson(created);
   out["expires_at"] = isoOrNull(created.record.expiresAt);
-  return HttpResponse::json(201, out);
+  co_return HttpResponse::json(201, out);
 }
 
 HttpResponse getKey(AccountServices& s, const HttpRequest& req) {
@@ -66,7 +66,7 @@ HttpResponse getKey(AccountServices& s, const HttpRequest& req) {
   return HttpResponse::json(200, apiKeySummaryToJson(key));
 }
 
-HttpResponse updateKey(AccountServices& s, const HttpRequest& req) {
+Task<HttpResponse> updateKey(AccountServices& s, const HttpRequest& req) {
   const std::string id = keyId(req);
   const BodyCall call(req);
   const FieldReader& f = call.fields;
@@ -76,7 +76,7 @@ HttpResponse updateKey(AccountServices& s, const HttpRequest& req) {
   const auto isActive = f.optionalBool("is_active");
   if (queues) requireWithinCallerQueues(call.auth, *queues);
 
-  const ApiKeyRecord updated = s.store.writeResult([&](StoreTx& tx) {
+  const ApiKeyRecord updated = co_await s.store.write([&](StoreTx& tx) {
     ApiKeyRecord key = findKey(tx, call.auth.orgId, id);
     if (name) key.name = *name;
     if (queues) key.queues = *queues;
@@ -85,23 +85,27 @@ HttpResponse updateKey(AccountServices& s, const HttpRequest& req) {
     tx.updateApiKey(key);
     return key;
   });
-  return HttpResponse::json(200, apiKeySummaryToJson(updated));
+  co_return HttpResponse::json(200, apiKeySummaryToJson(updated));
 }
 
-HttpResponse revokeKey(AccountServices& s, const HttpRequest& req) {
+Task<HttpResponse> revokeKey(AccountServices& s, const HttpRequest& req) {
   const AuthContext& auth = req.authContext();
   const std::string id = keyId(req);
-  s.store.write([&](StoreTx& tx) {
+  co_await s.store.write([&](StoreTx& tx) {
     ApiKeyRecord key = findKey(tx, auth.orgId, id);
     key.isActive = false;
     tx.updateApiKey(key);
   });
-  return HttpResponse::empty(204);
+  co_return HttpResponse::empty(204);
 }
 
 }  // namespace
 
 Handler withAccounts(AccountServices& services, AccountHandler fn) {
+  return [&services, fn](const HttpRequest& request) -> Task<HttpResponse> { co_return fn(services, request); };
+}
+
+Handler withAccounts(AccountServices& services, AccountCoroutine fn) {
   return [&services, fn](const HttpRequest& request) { return fn(services, request); };
 }
 

@@ -20,6 +20,10 @@ void requireQueueAccess(const AuthContext& auth, const std::string& queueName) {
 HttpResponse successResponse() { return HttpResponse::json(200, json{{"success", true}}); }
 
 Handler withServices(ApiServices& services, ServiceHandler fn) {
+  return [&services, fn](const HttpRequest& request) -> Task<HttpResponse> { co_return fn(services, request); };
+}
+
+Handler withServices(ApiServices& services, ServiceCoroutine fn) {
   return [&services, fn](const HttpRequest& request) { return fn(services, request); };
 }
 

@@ -24,10 +24,6 @@ struct ApiServices {
   WorkerRegistry& workers;
   JobNotifier& notifier;
 
-  // Long-poll claims (wait_ms) each hold a worker-pool thread while parked, so at most this many
-  // park at once; a claim beyond that answers at once, as if wait_ms were 0.
-  int maxParkedClaims = 8;
-  std::atomic<int> parkedClaims{0};
   // Set at shutdown so parked claims return promptly.
   std::atomic<bool> shuttingDown{false};
 
@@ -60,12 +56,16 @@ void requireQueueAccess(const AuthContext& auth, const std::string& queueName);
 // The `{"success": true}` body of worker acknowledgements.
 HttpResponse successResponse();
 
-// A route handler that calls fn with the shared services.
+// A route handler that calls fn with the shared services: a plain function for handlers that only
+// read, a coroutine for those that write or wait.
 using ServiceHandler = HttpResponse (*)(ApiServices&, const HttpRequest&);
+using ServiceCoroutine = Task<HttpResponse> (*)(ApiServices&, const HttpRequest&);
 Handler withServices(ApiServices& services, ServiceHandler fn);
+Handler withServices(ApiServices& services, ServiceCoroutine fn);
 
 void addJobRoutes(Router& router, ApiServices& services);
 void addJobAdminRoutes(Router& router, ApiServices& services);  // bulk, stats, status, priority, retry
+void addJobAckRoutes(Router& router, ApiServices& services);    // batched acknowledgements (extension)
 void addDlqRoutes(Router& router, ApiServices& services);
 void addQueueRoutes(Router& router, ApiServices& services);
 void addWorkerRoutes(Router& router, ApiServices& services);

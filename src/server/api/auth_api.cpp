@@ -65,7 +65,7 @@ HttpResponse me(AccountServices& s, const HttpRequest& req) {
 
 // Revokes the access token the request came with and the refresh token in the body, if any (the
 // official SDKs send it as refresh_token). Both stay refused after a restart: the store keeps them.
-HttpResponse logout(AccountServices& s, const HttpRequest& req) {
+Task<HttpResponse> logout(AccountServices& s, const HttpRequest& req) {
   const AuthContext& auth = req.authContext();
   std::optional<JwtClaims> refreshClaims;
   if (req.body.find_first_not_of(" \t\r\n") != std::string::npos) {
@@ -81,9 +81,9 @@ HttpResponse logout(AccountServices& s, const HttpRequest& req) {
   // An API key has no session: with neither token there is nothing to log out, as the backend says.
   if (!auth.token && !refreshClaims)
     throw ApiError(ErrorCode::Unauthorized, "Logout needs a JWT access token or a refresh_token");
-  if (auth.token) s.tokens.revoke(auth.token->jti, auth.token->expiresAt);
-  if (refreshClaims) s.tokens.revoke(refreshClaims->jti, refreshClaims->exp);
-  return HttpResponse::empty(204);
+  if (auth.token) co_await s.tokens.revoke(auth.token->jti, auth.token->expiresAt);
+  if (refreshClaims) co_await s.tokens.revoke(refreshClaims->jti, refreshClaims->exp);
+  co_return HttpResponse::empty(204);
 }
 
 }  // namespace

@@ -65,7 +65,7 @@ HttpResponse listDeadLetters(ApiServices& s, const HttpRequest& req) {
   return HttpResponse::json(200, out);
 }
 
-HttpResponse retryDeadLetters(ApiServices& s, const HttpRequest& req) {
+Task<HttpResponse> retryDeadLetters(ApiServices& s, const HttpRequest& req) {
   const BodyCall call(req);
   DeadLetterSelection selection;
   const std::vector<std::string> ids = readJobIds(call.body);
@@ -74,11 +74,11 @@ HttpResponse retryDeadLetters(ApiServices& s, const HttpRequest& req) {
   selection.limit = call.fields.intOr("limit", 1, kMaxRetryLimit, kMaxRetryLimit);
   requireScopedToAllowedQueues(s, call.auth, selection.queueName, ids);
 
-  const std::vector<std::string> retried = s.jobs.retryDeadLetters(call.auth.orgId, selection);
-  return HttpResponse::json(200, json{{"retried_count", retried.size()}, {"retried_jobs", retried}});
+  const std::vector<std::string> retried = co_await s.jobs.retryDeadLetters(call.auth.orgId, selection);
+  co_return HttpResponse::json(200, json{{"retried_count", retried.size()}, {"retried_jobs", retried}});
 }
 
-HttpResponse purgeDeadLetters(ApiServices& s, const HttpRequest& req) {
+Task<HttpResponse> purgeDeadLetters(ApiServices& s, const HttpRequest& req) {
   const BodyCall call(req);
   const FieldReader& f = call.fields;
   // Deleting jobs cannot be undone, so the caller must say so explicitly, as with the official backend.
@@ -90,14 +90,14 @@ HttpResponse purgeDeadLetters(ApiServices& s, const HttpRequest& req) {
   purge.limit = f.optionalInt("limit", 1, kMaxPurgeLimit);
   requireScopedToAllowedQueues(s, call.auth, purge.queueName);
 
-  const long long purged = s.jobs.purgeDeadLetters(call.auth.orgId, purge);
-  return HttpResponse::json(200, json{{"purged_count", purged}});
+  const long long purged = co_await s.jobs.purgeDeadLetters(call.auth.orgId, purge);
+  co_return HttpResponse::json(200, json{{"purged_count", purged}});
 }
 
 }  // namespace
 
 void addDlqRoutes(Router& router, ApiServices& s) {
-  const auto bind = [&s](ServiceHandler fn) { return withServices(s, fn); };
+  const auto bind = [&s](auto fn) { return withServices(s, fn); };
   router.add("GET", "/api/v1/jobs/dlq", Access::ApiKey, bind(listDeadLetters));
   router.add("POST", "/api/v1/jobs/dlq/retry", Access::ApiKey, bind(retryDeadLetters));
   router.add("POST", "/api/v1/jobs/dlq/purge", Access::ApiKey, bind(purgeDeadLetters));

@@ -28,7 +28,7 @@ CreateJobInput readBulkItem(const json& item, const CreateJobInput& defaults) {
   return in;
 }
 
-HttpResponse bulkEnqueue(ApiServices& s, const HttpRequest& req) {
+Task<HttpResponse> bulkEnqueue(ApiServices& s, const HttpRequest& req) {
   const BodyCall call(req);
   const FieldReader& f = call.fields;
   CreateJobInput defaults;
@@ -55,11 +55,11 @@ HttpResponse bulkEnqueue(ApiServices& s, const HttpRequest& req) {
   }
   json succeeded = json::array();
   if (!valid.empty()) {
-    const auto outcomes = s.jobs.createMany(call.auth.orgId, valid);
+    const auto outcomes = co_await s.jobs.createMany(call.auth.orgId, valid);
     for (std::size_t k = 0; k < outcomes.size(); ++k)
       succeeded.push_back(json{{"index", validIndex[k]}, {"job_id", outcomes[k].id}, {"created", outcomes[k].created}});
   }
-  return HttpResponse::json(200, json{{"succeeded", succeeded},
+  co_return HttpResponse::json(200, json{{"succeeded", succeeded},
                                       {"failed", failed},
                                       {"total", jobs->size()},
                                       {"success_count", succeeded.size()},
@@ -134,27 +134,28 @@ HttpResponse batchStatus(ApiServices& s, const HttpRequest& req) {
   return HttpResponse::json(200, out);
 }
 
-HttpResponse boostPriority(ApiServices& s, const HttpRequest& req) {
+Task<HttpResponse> boostPriority(ApiServices& s, const HttpRequest& req) {
   const std::string id = pathUuid(req, "Job");
   const BodyCall call(req);
   const int priority = call.fields.requiredInt("priority", -100, 100);
   requireJobQueueAccess(s.store, call.auth, id);
-  const PriorityChange change = s.jobs.changePriority(call.auth.orgId, id, priority);
-  return HttpResponse::json(
+  const PriorityChange change = co_await s.jobs.changePriority(call.auth.orgId, id, priority);
+  co_return HttpResponse::json(
       200, json{{"job_id", change.jobId}, {"old_priority", change.oldPriority}, {"new_priority", change.newPriority}});
 }
 
-HttpResponse retryJob(ApiServices& s, const HttpRequest& req) {
+Task<HttpResponse> retryJob(ApiServices& s, const HttpRequest& req) {
   const AuthContext& auth = req.authContext();
   const std::string id = pathUuid(req, "Job");
   requireJobQueueAccess(s.store, auth, id);
-  return HttpResponse::json(200, jobToJson(s.jobs.retry(auth.orgId, id)));
+  const JobRecord job = co_await s.jobs.retry(auth.orgId, id);
+  co_return HttpResponse::json(200, jobToJson(job));
 }
 
 }  // namespace
 
 void addJobAdminRoutes(Router& router, ApiServices& s) {
-  const auto bind = [&s](ServiceHandler fn) { return withServices(s, fn); };
+  const auto bind = [&s](auto fn) { return withServices(s, fn); };
   router.add("POST", "/api/v1/jobs/bulk", Access::ApiKey, bind(bulkEnqueue));
   router.add("GET", "/api/v1/jobs/stats", Access::ApiKey, bind(jobStats));
   router.add("GET", "/api/v1/jobs/status", Access::ApiKey, bind(batchStatus));

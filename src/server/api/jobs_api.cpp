@@ -8,17 +8,15 @@
 #include "server/api/job_json.hpp"
 #include "server/api/queue_access.hpp"
 #include "server/api/validation.hpp"
+#include "server/core/claim_wait.hpp"
 
 namespace spooled::server {
 
 namespace {
 
 constexpr int kMaxClaimWaitMs = 30000;
-// A parked claim re-checks at least this often, so jobs that become due by their scheduled_at (no
-// notification announces those) still start promptly.
-constexpr std::chrono::milliseconds kClaimRecheck{1000};
 
-HttpResponse createJob(ApiServices& s, const HttpRequest& req) {
+Task<HttpResponse> createJob(ApiServices& s, const HttpRequest& req) {
   const BodyCall call(req);
   const AuthContext& auth = call.auth;
   const FieldReader& f = call.fields;
@@ -42,9 +40,9 @@ HttpResponse createJob(ApiServices& s, const HttpRequest& req) {
     throwValidation("expires_at", "expires_at must be later than scheduled_at");
   requireQueueAccess(auth, in.queueName);
 
-  const CreateJobOutcome outcome = s.jobs.create(auth.orgId, in);
+  const CreateJobOutcome outcome = co_await s.jobs.create(auth.orgId, in);
   // As the official backend: 201 for a new job, 200 when the idempotency key named an existing one.
-  return HttpResponse::json(outcome.created ? 201 : 200, json{{"id", outcome.id}, {"created", outcome.created}});
+  co_return HttpResponse::json(outcome.created ? 201 : 200, json{{"id", outcome.id}, {"created", outcome.created}});
 }
 
 HttpResponse listJobs(ApiServices& s, const HttpRequest& req) {
@@ -93,29 +91,15 @@ HttpResponse getJob(ApiServices& s, const HttpRequest& req) {
   return HttpResponse::json(200, jobToJson(*job));
 }
 
-HttpResponse cancelJob(ApiServices& s, const HttpRequest& req) {
+Task<HttpResponse> cancelJob(ApiServices& s, const HttpRequest& req) {
   const AuthContext& auth = req.authContext();
   const std::string id = pathUuid(req, "Job");
   requireJobQueueAccess(s.store, auth, id);
-  s.jobs.cancel(auth.orgId, id);
-  return HttpResponse::empty(204);
+  co_await s.jobs.cancel(auth.orgId, id);
+  co_return HttpResponse::empty(204);
 }
 
-// Counts a parked long-poll claim for as long as it lives; granted() is false when too many park.
-class ParkedClaim {
- public:
-  explicit ParkedClaim(ApiServices& s) : s_(s), granted_(++s.parkedClaims <= s.maxParkedClaims) {}
-  ~ParkedClaim() { --s_.parkedClaims; }
-  ParkedClaim(const ParkedClaim&) = delete;
-  ParkedClaim& operator=(const ParkedClaim&) = delete;
-  bool granted() const { return granted_; }
-
- private:
-  ApiServices& s_;
-  bool granted_;
-};
-
-HttpResponse claimJobs(ApiServices& s, const HttpRequest& req) {
+Task<HttpResponse> claimJobs(ApiServices& s, const HttpRequest& req) {
   const BodyCall call(req);
   const AuthContext& auth = call.auth;
   const FieldReader& f = call.fields;
@@ -128,24 +112,11 @@ HttpResponse claimJobs(ApiServices& s, const HttpRequest& req) {
   const int waitMs = f.intOr("wait_ms", 0, kMaxClaimWaitMs, 0);  // extension: long-poll
   requireQueueAccess(auth, in.queueName);
 
-  // The ticket is taken before each look, so a job created in between still wakes the wait.
-  auto ticket = s.notifier.ticket(auth.orgId, in.queueName);
-  std::vector<JobRecord> claimed = s.jobs.claim(auth.orgId, in);
-  if (claimed.empty() && waitMs > 0 && !s.shuttingDown) {
-    const ParkedClaim slot(s);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(waitMs);
-    while (slot.granted() && claimed.empty() && !s.shuttingDown) {
-      const auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-      if (remaining.count() <= 0) break;
-      s.notifier.waitFor(auth.orgId, in.queueName, ticket, std::min(remaining, kClaimRecheck));
-      ticket = s.notifier.ticket(auth.orgId, in.queueName);
-      if (!s.shuttingDown) claimed = s.jobs.claim(auth.orgId, in);
-    }
-  }
-
+  const std::vector<JobRecord> claimed =
+      co_await claimOrWait(s.jobs, s.notifier, auth.orgId, in, std::chrono::milliseconds(waitMs), s.shuttingDown);
   json jobs = json::array();
   for (const JobRecord& job : claimed) jobs.push_back(claimedJobToJson(job));
-  return HttpResponse::json(200, json{{"jobs", jobs}});
+  co_return HttpResponse::json(200, json{{"jobs", jobs}});
 }
 
 // What complete, fail, heartbeat and progress share: the job id, the body, and the worker_id and
@@ -165,40 +136,40 @@ struct LeaseCall {
   LeaseRef lease;
 };
 
-HttpResponse completeJob(ApiServices& s, const HttpRequest& req) {
+Task<HttpResponse> completeJob(ApiServices& s, const HttpRequest& req) {
   const LeaseCall call(s, req);
   const auto result = call.fields.optionalValue("result", kMaxPayloadBytes);
-  s.jobs.complete(call.orgId, call.jobId, call.lease, result);
-  return successResponse();
+  co_await s.jobs.complete(call.orgId, call.jobId, call.lease, result);
+  co_return successResponse();
 }
 
-HttpResponse failJob(ApiServices& s, const HttpRequest& req) {
+Task<HttpResponse> failJob(ApiServices& s, const HttpRequest& req) {
   const LeaseCall call(s, req);
   const std::string error = call.fields.requiredString("error", 1, 2048);
   const bool retryable = call.fields.optionalBool("retryable").value_or(true);  // extension
-  s.jobs.fail(call.orgId, call.jobId, call.lease, error, retryable);
-  return successResponse();
+  co_await s.jobs.fail(call.orgId, call.jobId, call.lease, error, retryable);
+  co_return successResponse();
 }
 
-HttpResponse heartbeatJob(ApiServices& s, const HttpRequest& req) {
+Task<HttpResponse> heartbeatJob(ApiServices& s, const HttpRequest& req) {
   const LeaseCall call(s, req);
   const int leaseDurationSecs = call.fields.intOr("lease_duration_secs", 5, 3600, 30);
-  s.jobs.heartbeat(call.orgId, call.jobId, call.lease, leaseDurationSecs);
-  return successResponse();
+  co_await s.jobs.heartbeat(call.orgId, call.jobId, call.lease, leaseDurationSecs);
+  co_return successResponse();
 }
 
-HttpResponse reportProgress(ApiServices& s, const HttpRequest& req) {  // extension
+Task<HttpResponse> reportProgress(ApiServices& s, const HttpRequest& req) {  // extension
   const LeaseCall call(s, req);
   const int percent = call.fields.requiredInt("percent", 0, 100);
   const auto message = call.fields.optionalString("message", 0, 2048);
-  s.jobs.progress(call.orgId, call.jobId, call.lease, percent, message);
-  return successResponse();
+  co_await s.jobs.progress(call.orgId, call.jobId, call.lease, percent, message);
+  co_return successResponse();
 }
 
 }  // namespace
 
 void addJobRoutes(Router& router, ApiServices& s) {
-  const auto bind = [&s](ServiceHandler fn) { return withServices(s, fn); };
+  const auto bind = [&s](auto fn) { return withServices(s, fn); };
   router.add("POST", "/api/v1/jobs", Access::ApiKey, bind(createJob));
   router.add("GET", "/api/v1/jobs", Access::ApiKey, bind(listJobs));
   router.add("POST", "/api/v1/jobs/claim", Access::ApiKey, bind(claimJobs));

@@ -31,13 +31,13 @@ OrganizationRecord callerOrganization(StoreReader& r, const AuthContext& auth) {
   return std::move(*org);
 }
 
-HttpResponse createOrganization(AccountServices& s, const HttpRequest& req) {
+Task<HttpResponse> createOrganization(AccountServices& s, const HttpRequest& req) {
   // Registration is checked before the body, so a closed server reveals nothing about validation.
   if (!s.openRegistration && !s.admin.accepts(req.header("x-admin-key")))
     throw ApiError(ErrorCode::Forbidden, "Organization creation is disabled. Contact admin for access.");
   const json body = parseJsonObjectBody(req.body);
   const NewOrganization in = readNewOrganization(FieldReader(body));
-  return HttpResponse::json(201, createdOrganizationToJson(createOrganizationWithKey(s.store, in)));
+  co_return HttpResponse::json(201, createdOrganizationToJson(co_await createOrganizationWithKey(s.store, in)));
 }
 
 HttpResponse listOrganizations(AccountServices& s, const HttpRequest& req) {
@@ -52,7 +52,7 @@ HttpResponse getOrganization(AccountServices& s, const HttpRequest& req) {
   return HttpResponse::json(200, organizationToJson(ownOrganization(s, req)));
 }
 
-HttpResponse updateOrganization(AccountServices& s, const HttpRequest& req) {
+Task<HttpResponse> updateOrganization(AccountServices& s, const HttpRequest& req) {
   const OrganizationRecord existing = ownOrganization(s, req);
   const json body = parseJsonObjectBody(req.body);
   const FieldReader f(body);
@@ -60,7 +60,7 @@ HttpResponse updateOrganization(AccountServices& s, const HttpRequest& req) {
   const auto billingEmail = readBillingEmail(f);
   const auto settings = readSettings(f);
 
-  const OrganizationRecord updated = s.store.writeResult([&](StoreTx& tx) {
+  const OrganizationRecord updated = co_await s.store.write([&](StoreTx& tx) {
     auto org = tx.findOrganization(existing.id);
     if (!org) throw ApiError(ErrorCode::NotFound, "Organization not found");
     if (name) org->name = *name;
@@ -70,15 +70,15 @@ HttpResponse updateOrganization(AccountServices& s, const HttpRequest& req) {
     tx.updateOrganization(*org);
     return *org;
   });
-  return HttpResponse::json(200, organizationToJson(updated));
+  co_return HttpResponse::json(200, organizationToJson(updated));
 }
 
-HttpResponse deleteOrganization(AccountServices& s, const HttpRequest& req) {
+Task<HttpResponse> deleteOrganization(AccountServices& s, const HttpRequest& req) {
   const OrganizationRecord org = ownOrganization(s, req);
   // Deleting takes every queue's jobs with it, so a key limited to some queues may not.
   if (!req.authContext().allowsAllQueues())
     throw ApiError(ErrorCode::Forbidden, "Only a key with access to every queue may delete the organization");
-  s.store.write([&](StoreTx& tx) {
+  co_await s.store.write([&](StoreTx& tx) {
     // As the official backend: refuse while work is in flight, so nothing is lost silently.
     const ResourceCounts counts = countResources(tx, org.id, nowMs());
     if (counts.activeJobs > 0)
@@ -89,7 +89,7 @@ HttpResponse deleteOrganization(AccountServices& s, const HttpRequest& req) {
                                               " active workers. Deregister all workers first.");
     tx.deleteOrganization(org.id);
   });
-  return HttpResponse::empty(204);
+  co_return HttpResponse::empty(204);
 }
 
 // There are no user accounts: as in the official backend, the members are the active API keys.
@@ -140,8 +140,8 @@ HttpResponse getWebhookToken(AccountServices& s, const HttpRequest& req) {
 }
 
 // Sets (or clears, when token is empty) the caller's webhook token.
-OrganizationRecord setWebhookToken(AccountServices& s, const AuthContext& auth, std::optional<std::string> token) {
-  return s.store.writeResult([&](StoreTx& tx) {
+Task<OrganizationRecord> setWebhookToken(AccountServices& s, const AuthContext& auth, std::optional<std::string> token) {
+  co_return co_await s.store.write([&](StoreTx& tx) {
     OrganizationRecord org = callerOrganization(tx, auth);
     org.webhookToken = std::move(token);
     org.updatedAt = nowMs();
@@ -150,14 +150,14 @@ OrganizationRecord setWebhookToken(AccountServices& s, const AuthContext& auth, 
   });
 }
 
-HttpResponse regenerateWebhookToken(AccountServices& s, const HttpRequest& req) {
-  const OrganizationRecord org = setWebhookToken(s, req.authContext(), generateWebhookToken());
-  return HttpResponse::json(200, webhookTokenJson(req, org));
+Task<HttpResponse> regenerateWebhookToken(AccountServices& s, const HttpRequest& req) {
+  const OrganizationRecord org = co_await setWebhookToken(s, req.authContext(), generateWebhookToken());
+  co_return HttpResponse::json(200, webhookTokenJson(req, org));
 }
 
-HttpResponse clearWebhookToken(AccountServices& s, const HttpRequest& req) {
-  setWebhookToken(s, req.authContext(), std::nullopt);
-  return HttpResponse::empty(204);
+Task<HttpResponse> clearWebhookToken(AccountServices& s, const HttpRequest& req) {
+  co_await setWebhookToken(s, req.authContext(), std::nullopt);
+  co_return HttpResponse::empty(204);
 }
 
 }  // namespace

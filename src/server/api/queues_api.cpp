@@ -41,7 +41,7 @@ HttpResponse getQueue(ApiServices& s, const HttpRequest& req) {
   return HttpResponse::json(200, queueConfigToJson(*queue));
 }
 
-HttpResponse updateQueueConfig(ApiServices& s, const HttpRequest& req) {
+Task<HttpResponse> updateQueueConfig(ApiServices& s, const HttpRequest& req) {
   const std::string name = pathQueueName(req);
   const BodyCall call(req);
   const FieldReader& f = call.fields;
@@ -60,8 +60,9 @@ HttpResponse updateQueueConfig(ApiServices& s, const HttpRequest& req) {
   update.enabled = f.optionalBool("enabled");
   update.settings = f.optionalObject("settings", kMaxSettingsBytes);
 
-  const QueueRecord queue = queuesOf(s).updateConfig(call.auth.orgId, name, update);
-  return HttpResponse::json(200, queueConfigToJson(queue));
+  QueueControl queues = queuesOf(s);
+  const QueueRecord queue = co_await queues.updateConfig(call.auth.orgId, name, update);
+  co_return HttpResponse::json(200, queueConfigToJson(queue));
 }
 
 HttpResponse queueStats(ApiServices& s, const HttpRequest& req) {
@@ -69,7 +70,7 @@ HttpResponse queueStats(ApiServices& s, const HttpRequest& req) {
   return HttpResponse::json(200, queueStatsToJson(queuesOf(s).stats(req.authContext().orgId, name)));
 }
 
-HttpResponse pauseQueue(ApiServices& s, const HttpRequest& req) {
+Task<HttpResponse> pauseQueue(ApiServices& s, const HttpRequest& req) {
   const std::string name = pathQueueName(req);
   // The body is optional: official SDKs send one only when there is a reason.
   std::optional<std::string> reason;
@@ -77,25 +78,29 @@ HttpResponse pauseQueue(ApiServices& s, const HttpRequest& req) {
     const json body = parseJsonObjectBody(req.body);
     reason = FieldReader(body).optionalString("reason", 0, kMaxPauseReason);
   }
-  const QueueRecord queue = queuesOf(s).pause(req.authContext().orgId, name, reason);
-  return HttpResponse::json(200, pauseQueueToJson(queue));
+  QueueControl queues = queuesOf(s);
+  const QueueRecord queue = co_await queues.pause(req.authContext().orgId, name, reason);
+  co_return HttpResponse::json(200, pauseQueueToJson(queue));
 }
 
-HttpResponse resumeQueue(ApiServices& s, const HttpRequest& req) {
+Task<HttpResponse> resumeQueue(ApiServices& s, const HttpRequest& req) {
   const std::string name = pathQueueName(req);
-  return HttpResponse::json(200, resumeQueueToJson(queuesOf(s).resume(req.authContext().orgId, name)));
+  QueueControl queues = queuesOf(s);
+  const ResumeOutcome outcome = co_await queues.resume(req.authContext().orgId, name);
+  co_return HttpResponse::json(200, resumeQueueToJson(outcome));
 }
 
-HttpResponse deleteQueue(ApiServices& s, const HttpRequest& req) {
+Task<HttpResponse> deleteQueue(ApiServices& s, const HttpRequest& req) {
   const std::string name = pathQueueName(req);
-  queuesOf(s).remove(req.authContext().orgId, name);
-  return HttpResponse::empty(204);
+  QueueControl queues = queuesOf(s);
+  co_await queues.remove(req.authContext().orgId, name);
+  co_return HttpResponse::empty(204);
 }
 
 }  // namespace
 
 void addQueueRoutes(Router& router, ApiServices& s) {
-  const auto bind = [&s](ServiceHandler fn) { return withServices(s, fn); };
+  const auto bind = [&s](auto fn) { return withServices(s, fn); };
   router.add("GET", "/api/v1/queues", Access::ApiKey, bind(listQueues));
   router.add("GET", "/api/v1/queues/{name}", Access::ApiKey, bind(getQueue));
   router.add("DELETE", "/api/v1/queues/{name}", Access::ApiKey, bind(deleteQueue));

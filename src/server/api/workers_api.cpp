@@ -37,7 +37,7 @@ std::optional<std::string> readWorkerStatus(std::optional<std::string> status) {
   return status;
 }
 
-HttpResponse registerWorker(ApiServices& s, const HttpRequest& req) {
+Task<HttpResponse> registerWorker(ApiServices& s, const HttpRequest& req) {
   const BodyCall call(req);
   const AuthContext& auth = call.auth;
   const FieldReader& f = call.fields;
@@ -51,8 +51,8 @@ HttpResponse registerWorker(ApiServices& s, const HttpRequest& req) {
   in.version = f.optionalString("version", 0, 50);
   requireQueueAccess(auth, in.queueName);
 
-  const WorkerRecord worker = s.workers.registerWorker(auth.orgId, in);
-  return HttpResponse::json(201, json{{"id", worker.id},
+  const WorkerRecord worker = co_await s.workers.registerWorker(auth.orgId, in);
+  co_return HttpResponse::json(201, json{{"id", worker.id},
                                       {"queue_name", worker.queueName},
                                       {"lease_duration_secs", kLeaseDurationSecs},
                                       {"heartbeat_interval_secs", kHeartbeatIntervalSecs}});
@@ -85,7 +85,7 @@ HttpResponse getWorker(ApiServices& s, const HttpRequest& req) {
   return HttpResponse::json(200, workerToJson(*worker));
 }
 
-HttpResponse heartbeatWorker(ApiServices& s, const HttpRequest& req) {
+Task<HttpResponse> heartbeatWorker(ApiServices& s, const HttpRequest& req) {
   const std::string id = pathUuid(req, "Worker");
   const BodyCall call(req);
   const FieldReader& f = call.fields;
@@ -94,16 +94,16 @@ HttpResponse heartbeatWorker(ApiServices& s, const HttpRequest& req) {
   in.status = readWorkerStatus(f.optionalString("status", 1, 20));
   in.metadata = f.optionalObject("metadata", kMaxMetadataBytes);
   requireWorkerQueueAccess(s.store, call.auth, id);
-  s.workers.heartbeat(call.auth.orgId, id, in);
-  return successResponse();
+  co_await s.workers.heartbeat(call.auth.orgId, id, in);
+  co_return successResponse();
 }
 
-HttpResponse deregisterWorker(ApiServices& s, const HttpRequest& req) {
+Task<HttpResponse> deregisterWorker(ApiServices& s, const HttpRequest& req) {
   const AuthContext& auth = req.authContext();
   const std::string id = pathUuid(req, "Worker");
   requireWorkerQueueAccess(s.store, auth, id);
-  s.workers.deregister(auth.orgId, id);
-  return HttpResponse::empty(204);  // as the official backend
+  co_await s.workers.deregister(auth.orgId, id);
+  co_return HttpResponse::empty(204);  // as the official backend
 }
 
 }  // namespace

@@ -60,17 +60,23 @@ void ApiKeyAuth::recordUse(const ApiKeyRecord& key) const {
     if (lastRecorded_.size() >= kMaxTrackedKeys) lastRecorded_.clear();
     lastRecorded_[key.id] = now;
   }
-  try {
-    store_.write([&](StoreTx& tx) {
-      // Re-read inside the transaction so a concurrent update (rename, revoke) is not undone.
-      auto current = tx.findApiKey(key.orgId, key.id);
-      if (!current) return;
-      current->lastUsed = now;
-      tx.updateApiKey(*current);
-    });
-  } catch (const std::exception& e) {
-    spdlog::warn("could not record the use of API key {}: {}", key.id, e.what());
-  }
+  // Fire and forget: the request goes on without waiting for this bookkeeping to commit.
+  store_.submitWrite(
+      [orgId = key.orgId, keyId = key.id, now](StoreTx& tx) {
+        // Re-read inside the transaction so a concurrent update (rename, revoke) is not undone.
+        auto current = tx.findApiKey(orgId, keyId);
+        if (!current) return;
+        current->lastUsed = now;
+        tx.updateApiKey(*current);
+      },
+      [keyId = key.id](std::exception_ptr error) {
+        if (!error) return;
+        try {
+          std::rethrow_exception(error);
+        } catch (const std::exception& e) {
+          spdlog::warn("could not record the use of API key {}: {}", keyId, e.what());
+        }
+      });
 }
 
 }  // namespace spooled::server

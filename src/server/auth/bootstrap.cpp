@@ -44,7 +44,7 @@ bool anyKeyStored(StoreReader& r) {
 BootstrapOutcome bootstrapApiKeys(Store& store, const std::optional<std::string>& apiKey, std::ostream& out) {
   BootstrapOutcome outcome;
   // One transaction: two servers starting on one database cannot both create the default organization.
-  store.write([&](StoreTx& tx) {
+  store.writeNow([&](StoreTx& tx) {
     outcome = {};
     if (apiKey) {
       if (auto known = tx.findApiKeyByHash(sha256Hex(*apiKey))) {

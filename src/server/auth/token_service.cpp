@@ -91,8 +91,8 @@ TokenInspection TokenService::inspect(std::string_view token) const {
   return TokenInspection{verified.claims, ""};
 }
 
-void TokenService::revoke(const std::string& jti, std::int64_t expiresAtSecs) const {
-  store_.write([&](StoreTx& tx) { tx.insertRevokedToken(jti, fromEpochMs(expiresAtSecs * 1000)); });
+Task<> TokenService::revoke(const std::string& jti, std::int64_t expiresAtSecs) const {
+  co_await store_.write([&](StoreTx& tx) { tx.insertRevokedToken(jti, fromEpochMs(expiresAtSecs * 1000)); });
 }
 
 }  // namespace spooled::server

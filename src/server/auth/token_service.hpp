@@ -56,7 +56,7 @@ class TokenService {
   JwtClaims verifiedClaims(std::string_view token) const;
 
   // Refuses this token id from now on (kept until the token would have expired anyway).
-  void revoke(const std::string& jti, std::int64_t expiresAtSecs) const;
+  Task<> revoke(const std::string& jti, std::int64_t expiresAtSecs) const;
 
  private:
   std::int64_t nowSecs() const;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 #include <random>
+#include <map>
 #include <set>
 
 #include "common/error_code.hpp"
@@ -86,21 +87,24 @@ void JobEngine::emitFailure(const JobRecord& job, bool willRetry) const {
 }
 
 void JobEngine::announceCreated(const std::vector<JobRecord>& created) const {
-  std::set<std::string> queues;
-  for (const JobRecord& job : created) {
-    if (queues.insert(job.queueName).second) notifier_.notify(job.orgId, job.queueName);
-    emit(JobEvent::Kind::Created, job);
-  }
+  notifyReady(created);
+  for (const JobRecord& job : created) emit(JobEvent::Kind::Created, job);
 }
 
-CreateJobOutcome JobEngine::create(const std::string& orgId, const CreateJobInput& input) {
-  return createMany(orgId, std::span(&input, 1)).front();
+void JobEngine::notifyReady(const std::vector<JobRecord>& jobs) const {
+  std::map<std::pair<std::string, std::string>, std::size_t> perQueue;
+  for (const JobRecord& job : jobs) ++perQueue[{job.orgId, job.queueName}];
+  for (const auto& [queue, count] : perQueue) notifier_.notify(queue.first, queue.second, count);
 }
 
-std::vector<CreateJobOutcome> JobEngine::createMany(const std::string& orgId, std::span<const CreateJobInput> inputs) {
+Task<CreateJobOutcome> JobEngine::create(const std::string& orgId, const CreateJobInput& input) {
+  co_return (co_await createMany(orgId, std::span(&input, 1))).front();
+}
+
+Task<std::vector<CreateJobOutcome>> JobEngine::createMany(const std::string& orgId, std::span<const CreateJobInput> inputs) {
   const TimePoint now = now_();
   std::vector<JobRecord> created;
-  auto outcomes = store_.writeResult([&](StoreTx& tx) {
+  auto outcomes = co_await store_.write([&](StoreTx& tx) {
     created.clear();
     std::vector<CreateJobOutcome> outcomes;
     outcomes.reserve(inputs.size());
@@ -108,34 +112,85 @@ std::vector<CreateJobOutcome> JobEngine::createMany(const std::string& orgId, st
     return outcomes;
   });
   announceCreated(created);
-  return outcomes;
+  co_return outcomes;
 }
 
-std::vector<JobRecord> JobEngine::claim(const std::string& orgId, const ClaimInput& input) {
-  const TimePoint now = now_();
-  auto claimed = store_.writeResult([&](StoreTx& tx) {
-    std::vector<JobRecord> claimed;
-    const auto queue = tx.findQueue(orgId, input.queueName);
-    if (queue && (!queue->enabled || queue->paused)) return claimed;
-    const std::optional<int> rate = queue ? queue->rateLimit : std::nullopt;
-    const int limit = rate ? rateLimiter_.acquire(orgId, input.queueName, *rate, input.limit, now) : input.limit;
-    if (limit == 0) return claimed;
-    claimed = tx.findClaimableJobs(orgId, input.queueName, now, limit);
-    for (JobRecord& job : claimed) {
-      applyClaim(job, input.workerId, newUuid(), now, std::chrono::seconds(input.leaseDurationSecs));
-      tx.updateJob(job);
-    }
-    if (rate) rateLimiter_.refund(orgId, input.queueName, limit - static_cast<int>(claimed.size()));
-    return claimed;
-  });
-  for (const JobRecord& job : claimed) emit(JobEvent::Kind::Claimed, job);
+std::vector<JobRecord> JobEngine::claimIn(StoreTx& tx, const std::string& orgId, const ClaimInput& input, TimePoint now) {
+  std::vector<JobRecord> claimed;
+  const auto queue = tx.findQueue(orgId, input.queueName);
+  if (queue && (!queue->enabled || queue->paused)) return claimed;
+  const std::optional<int> rate = queue ? queue->rateLimit : std::nullopt;
+  const int limit = rate ? rateLimiter_.acquire(orgId, input.queueName, *rate, input.limit, now) : input.limit;
+  if (limit == 0) return claimed;
+  claimed = tx.findClaimableJobs(orgId, input.queueName, now, limit);
+  for (JobRecord& job : claimed) {
+    applyClaim(job, input.workerId, newUuid(), now, std::chrono::seconds(input.leaseDurationSecs));
+    tx.updateJob(job);
+  }
+  if (rate) rateLimiter_.refund(orgId, input.queueName, limit - static_cast<int>(claimed.size()));
   return claimed;
 }
 
-void JobEngine::complete(const std::string& orgId, const std::string& jobId, const LeaseRef& lease,
+Task<std::vector<JobRecord>> JobEngine::claim(const std::string& orgId, const ClaimInput& input) {
+  const TimePoint now = now_();
+  auto claimed = co_await store_.write([&](StoreTx& tx) { return claimIn(tx, orgId, input, now); });
+  for (const JobRecord& job : claimed) emit(JobEvent::Kind::Claimed, job);
+  co_return claimed;
+}
+
+AckOutcome JobEngine::acknowledgeOne(StoreTx& tx, const std::string& orgId, const AckInput& item, TimePoint now,
+                                     const std::function<bool(const std::string&)>& mayUseQueue, JobRecord& changed) {
+  JobRecord job = loadJob(tx, orgId, item.jobId);
+  if (!mayUseQueue(job.queueName))
+    throw ApiError(ErrorCode::Forbidden, "API key does not have permission for queue '" + job.queueName + "'");
+  requireLease(job, item.lease, now);
+  AckOutcome outcome;
+  if (item.completed) {
+    applyComplete(job, item.result, now);
+  } else {
+    const auto delay = retry_.delayFor(job.retryCount + 1, unitRandom);
+    outcome.willRetry = applyFailure(job, item.error, item.retryable, now, delay);
+  }
+  tx.updateJob(job);
+  changed = std::move(job);
+  return outcome;
+}
+
+Task<AckBatchOutcome> JobEngine::acknowledge(const std::string& orgId, std::vector<AckInput> items,
+                                             std::optional<ClaimInput> claim,
+                                             std::function<bool(const std::string&)> mayUseQueue) {
+  const TimePoint now = now_();
+  std::vector<JobRecord> changed(items.size());
+  AckBatchOutcome batch = co_await store_.write([&](StoreTx& tx) {
+    AckBatchOutcome out;
+    out.items.reserve(items.size());
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      try {
+        out.items.push_back(acknowledgeOne(tx, orgId, items[i], now, mayUseQueue, changed[i]));
+      } catch (const ApiError& e) {  // this item's verdict; storage errors still fail the whole batch
+        out.items.push_back(AckOutcome{e, false});
+      }
+    }
+    if (claim) out.claimed = claimIn(tx, orgId, *claim, now);
+    return out;
+  });
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const AckOutcome& outcome = batch.items[i];
+    if (outcome.error) continue;
+    if (items[i].completed) {
+      emit(JobEvent::Kind::Completed, changed[i]);
+    } else {
+      emitFailure(changed[i], outcome.willRetry);
+    }
+  }
+  for (const JobRecord& job : batch.claimed) emit(JobEvent::Kind::Claimed, job);
+  co_return batch;
+}
+
+Task<> JobEngine::complete(const std::string& orgId, const std::string& jobId, const LeaseRef& lease,
                          const std::optional<json>& result) {
   const TimePoint now = now_();
-  const JobRecord job = store_.writeResult([&](StoreTx& tx) {
+  const JobRecord job = co_await store_.write([&](StoreTx& tx) {
     JobRecord job = loadJob(tx, orgId, jobId);
     requireLease(job, lease, now);
     applyComplete(job, result, now);
@@ -145,11 +200,11 @@ void JobEngine::complete(const std::string& orgId, const std::string& jobId, con
   emit(JobEvent::Kind::Completed, job);
 }
 
-FailOutcome JobEngine::fail(const std::string& orgId, const std::string& jobId, const LeaseRef& lease,
+Task<FailOutcome> JobEngine::fail(const std::string& orgId, const std::string& jobId, const LeaseRef& lease,
                             const std::string& error, bool retryable) {
   const TimePoint now = now_();
   JobRecord failed;
-  const FailOutcome outcome = store_.writeResult([&](StoreTx& tx) {
+  const FailOutcome outcome = co_await store_.write([&](StoreTx& tx) {
     JobRecord job = loadJob(tx, orgId, jobId);
     requireLease(job, lease, now);
     const auto delay = retry_.delayFor(job.retryCount + 1, unitRandom);
@@ -159,13 +214,13 @@ FailOutcome JobEngine::fail(const std::string& orgId, const std::string& jobId, 
     return FailOutcome{job.status, willRetry, willRetry ? job.scheduledAt : std::nullopt};
   });
   emitFailure(failed, outcome.willRetry);
-  return outcome;
+  co_return outcome;
 }
 
-JobRecord JobEngine::heartbeat(const std::string& orgId, const std::string& jobId, const LeaseRef& lease,
+Task<JobRecord> JobEngine::heartbeat(const std::string& orgId, const std::string& jobId, const LeaseRef& lease,
                                int leaseDurationSecs) {
   const TimePoint now = now_();
-  return store_.writeResult([&](StoreTx& tx) {
+  co_return co_await store_.write([&](StoreTx& tx) {
     JobRecord job = loadJob(tx, orgId, jobId);
     requireLease(job, lease, now);
     applyLeaseRenewal(job, now, std::chrono::seconds(leaseDurationSecs));
@@ -174,10 +229,10 @@ JobRecord JobEngine::heartbeat(const std::string& orgId, const std::string& jobI
   });
 }
 
-void JobEngine::progress(const std::string& orgId, const std::string& jobId, const LeaseRef& lease, int percent,
+Task<> JobEngine::progress(const std::string& orgId, const std::string& jobId, const LeaseRef& lease, int percent,
                          const std::optional<std::string>& message) {
   const TimePoint now = now_();
-  store_.write([&](StoreTx& tx) {
+  co_await store_.write([&](StoreTx& tx) {
     JobRecord job = loadJob(tx, orgId, jobId);
     requireLease(job, lease, now);
     applyProgress(job, percent, message, now);
@@ -185,9 +240,9 @@ void JobEngine::progress(const std::string& orgId, const std::string& jobId, con
   });
 }
 
-JobRecord JobEngine::changeOne(const std::string& orgId, const std::string& jobId,
-                               const std::function<void(JobRecord&)>& apply) {
-  return store_.writeResult([&](StoreTx& tx) {
+Task<JobRecord> JobEngine::changeOne(const std::string& orgId, const std::string& jobId,
+                                           std::function<void(JobRecord&)> apply) {
+  co_return co_await store_.write([&](StoreTx& tx) {
     JobRecord job = loadJob(tx, orgId, jobId);
     apply(job);
     tx.updateJob(job);
@@ -195,24 +250,24 @@ JobRecord JobEngine::changeOne(const std::string& orgId, const std::string& jobI
   });
 }
 
-JobRecord JobEngine::cancel(const std::string& orgId, const std::string& jobId) {
+Task<JobRecord> JobEngine::cancel(const std::string& orgId, const std::string& jobId) {
   const TimePoint now = now_();
-  JobRecord job = changeOne(orgId, jobId, [&](JobRecord& j) { applyCancel(j, now); });
+  JobRecord job = co_await changeOne(orgId, jobId, [&](JobRecord& j) { applyCancel(j, now); });
   emit(JobEvent::Kind::Cancelled, job);
-  return job;
+  co_return job;
 }
 
-JobRecord JobEngine::retry(const std::string& orgId, const std::string& jobId) {
+Task<JobRecord> JobEngine::retry(const std::string& orgId, const std::string& jobId) {
   const TimePoint now = now_();
-  JobRecord job = changeOne(orgId, jobId, [&](JobRecord& j) { applyManualRetry(j, now); });
-  notifier_.notify(orgId, job.queueName);
-  return job;
+  JobRecord job = co_await changeOne(orgId, jobId, [&](JobRecord& j) { applyManualRetry(j, now); });
+  notifier_.notify(orgId, job.queueName, 1);
+  co_return job;
 }
 
-std::vector<std::string> JobEngine::retryDeadLetters(const std::string& orgId, const DeadLetterSelection& selection) {
+Task<std::vector<std::string>> JobEngine::retryDeadLetters(const std::string& orgId, const DeadLetterSelection& selection) {
   const TimePoint now = now_();
   std::vector<JobRecord> moved;
-  store_.write([&](StoreTx& tx) {
+  co_await store_.write([&](StoreTx& tx) {
     std::vector<JobRecord> chosen;
     if (selection.jobIds) {
       // Ids that are unknown, of another organization or not dead-lettered are skipped, as the
@@ -232,17 +287,14 @@ std::vector<std::string> JobEngine::retryDeadLetters(const std::string& orgId, c
     }
     moved = std::move(chosen);
   });
-  std::set<std::string> queues;
+  notifyReady(moved);
   std::vector<std::string> ids;
-  for (const JobRecord& job : moved) {
-    if (queues.insert(job.queueName).second) notifier_.notify(orgId, job.queueName);
-    ids.push_back(job.id);
-  }
-  return ids;
+  for (const JobRecord& job : moved) ids.push_back(job.id);
+  co_return ids;
 }
 
-long long JobEngine::purgeDeadLetters(const std::string& orgId, const DeadLetterPurge& purge) {
-  return store_.writeResult([&](StoreTx& tx) -> long long {
+Task<long long> JobEngine::purgeDeadLetters(const std::string& orgId, const DeadLetterPurge& purge) {
+  co_return co_await store_.write([&](StoreTx& tx) -> long long {
     if (!purge.olderThan && !purge.limit) return tx.deleteJobs(orgId, JobStatus::Deadletter, purge.queueName);
     // Oldest first, a page at a time, so a large dead-letter queue is never loaded whole.
     constexpr int kPage = 200;
@@ -263,17 +315,17 @@ long long JobEngine::purgeDeadLetters(const std::string& orgId, const DeadLetter
   });
 }
 
-PriorityChange JobEngine::changePriority(const std::string& orgId, const std::string& jobId, int priority) {
+Task<PriorityChange> JobEngine::changePriority(const std::string& orgId, const std::string& jobId, int priority) {
   const TimePoint now = now_();
   int old = 0;
-  changeOne(orgId, jobId, [&](JobRecord& job) { old = applyPriorityChange(job, priority, now); });
-  return PriorityChange{jobId, old, priority};
+  co_await changeOne(orgId, jobId, [&](JobRecord& job) { old = applyPriorityChange(job, priority, now); });
+  co_return PriorityChange{jobId, old, priority};
 }
 
-int JobEngine::reapExpiredLeases(int batchLimit) {
+Task<int> JobEngine::reapExpiredLeases(int batchLimit) {
   const TimePoint now = now_();
   std::vector<std::pair<JobRecord, bool>> reaped;  // each job and whether it will be retried
-  const int moved = store_.writeResult([&](StoreTx& tx) {
+  const int moved = co_await store_.write([&](StoreTx& tx) {
     reaped.clear();
     auto expired = tx.findExpiredLeases(now, batchLimit);
     for (JobRecord& job : expired) {
@@ -288,10 +340,10 @@ int JobEngine::reapExpiredLeases(int batchLimit) {
     return static_cast<int>(expired.size());
   });
   for (const auto& [job, willRetry] : reaped) {
-    if (willRetry) notifier_.notify(job.orgId, job.queueName);
+    if (willRetry) notifier_.notify(job.orgId, job.queueName, 1);
     emitFailure(job, willRetry);
   }
-  return moved;
+  co_return moved;
 }
 
 }  // namespace spooled::server

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/error_code.hpp"
 #include "server/core/claim_rate_limiter.hpp"
 #include "server/core/job_events.hpp"
 #include "server/core/job_notifier.hpp"
@@ -74,45 +75,77 @@ struct DeadLetterPurge {
   std::optional<int> limit;
 };
 
+// One item of a batched acknowledgement (POST /api/v1/jobs/ack, our extension): complete or fail
+// one job, fenced by its own lease.
+struct AckInput {
+  std::string jobId;
+  LeaseRef lease;
+  bool completed = true;       // false: a failure
+  std::optional<json> result;  // when completed
+  std::string error;           // when failed
+  bool retryable = true;       // when failed
+};
+
+// What became of one AckInput: `error` says why it changed nothing; otherwise it was applied.
+struct AckOutcome {
+  std::optional<ApiError> error;
+  bool willRetry = false;  // a failure that returns the job to the queue
+};
+
+struct AckBatchOutcome {
+  std::vector<AckOutcome> items;  // in the order of the inputs
+  std::vector<JobRecord> claimed;
+};
+
 struct FailOutcome {
   JobStatus status;  // pending (will retry) or deadletter
   bool willRetry = false;
   std::optional<TimePoint> retryAt;
 };
 
+// Every operation is a coroutine: it suspends while its transaction waits for the group commit, and
+// resumes (on the store's resume executor) once the change is on disk. Arguments passed by reference
+// must outlive the returned Task; callers await at once.
 class JobEngine {
  public:
   JobEngine(Store& store, JobNotifier& notifier, RetryPolicy retry = {}, NowFn now = nowMs);
 
-  CreateJobOutcome create(const std::string& orgId, const CreateJobInput& input);
+  Task<CreateJobOutcome> create(const std::string& orgId, const CreateJobInput& input);
   // Creates every input in one transaction (all or nothing on a storage failure), each as create()
   // would; idempotency keys repeated within the batch return the first item's job.
-  std::vector<CreateJobOutcome> createMany(const std::string& orgId, std::span<const CreateJobInput> inputs);
-  std::vector<JobRecord> claim(const std::string& orgId, const ClaimInput& input);
-  void complete(const std::string& orgId, const std::string& jobId, const LeaseRef& lease,
+  Task<std::vector<CreateJobOutcome>> createMany(const std::string& orgId, std::span<const CreateJobInput> inputs);
+  Task<std::vector<JobRecord>> claim(const std::string& orgId, const ClaimInput& input);
+  Task<> complete(const std::string& orgId, const std::string& jobId, const LeaseRef& lease,
                 const std::optional<json>& result);
-  FailOutcome fail(const std::string& orgId, const std::string& jobId, const LeaseRef& lease,
+  Task<FailOutcome> fail(const std::string& orgId, const std::string& jobId, const LeaseRef& lease,
                    const std::string& error, bool retryable);
-  JobRecord heartbeat(const std::string& orgId, const std::string& jobId, const LeaseRef& lease,
+  Task<JobRecord> heartbeat(const std::string& orgId, const std::string& jobId, const LeaseRef& lease,
                       int leaseDurationSecs);
-  void progress(const std::string& orgId, const std::string& jobId, const LeaseRef& lease, int percent,
+  Task<> progress(const std::string& orgId, const std::string& jobId, const LeaseRef& lease, int percent,
                 const std::optional<std::string>& message);
+  // Applies every item in one transaction, each on its own (one item's error leaves the others
+  // alone), then, when `claim` is set, claims in the same transaction: a busy worker returns its
+  // results and receives new jobs with one commit. `mayUseQueue` says whether the caller may touch a
+  // job of that queue (403 for the item otherwise).
+  Task<AckBatchOutcome> acknowledge(const std::string& orgId, std::vector<AckInput> items,
+                                    std::optional<ClaimInput> claim,
+                                    std::function<bool(const std::string& queueName)> mayUseQueue);
   // Pending or scheduled: cancelled. Processing: cancelled and its lease revoked, so the worker's next
   // call gets JOB_CANCELLED. Any other state: 409 CONFLICT.
-  JobRecord cancel(const std::string& orgId, const std::string& jobId);
+  Task<JobRecord> cancel(const std::string& orgId, const std::string& jobId);
 
   // A failed or dead-lettered job back to the queue (404 unknown, 409 any other state).
-  JobRecord retry(const std::string& orgId, const std::string& jobId);
+  Task<JobRecord> retry(const std::string& orgId, const std::string& jobId);
   // Dead-lettered jobs back to the queue with a fresh retry budget; returns the ids it moved.
-  std::vector<std::string> retryDeadLetters(const std::string& orgId, const DeadLetterSelection& selection);
+  Task<std::vector<std::string>> retryDeadLetters(const std::string& orgId, const DeadLetterSelection& selection);
   // Deletes dead-lettered jobs; returns how many.
-  long long purgeDeadLetters(const std::string& orgId, const DeadLetterPurge& purge);
+  Task<long long> purgeDeadLetters(const std::string& orgId, const DeadLetterPurge& purge);
   // New priority for a pending or scheduled job (404 unknown, 409 any other state).
-  PriorityChange changePriority(const std::string& orgId, const std::string& jobId, int priority);
+  Task<PriorityChange> changePriority(const std::string& orgId, const std::string& jobId, int priority);
 
   // Returns processing jobs whose lease ran out to the queue as a failed attempt (or to the DLQ when
   // no retries are left). Returns how many jobs it moved.
-  int reapExpiredLeases(int batchLimit = 500);
+  Task<int> reapExpiredLeases(int batchLimit = 500);
 
   NowFn now() const { return now_; }
 
@@ -125,9 +158,16 @@ class JobEngine {
   void emitFailure(const JobRecord& job, bool willRetry) const;
   // Loads one job of the organization (404 when it has none), applies a transition and stores it, in
   // one transaction. Returns the job as stored.
-  JobRecord changeOne(const std::string& orgId, const std::string& jobId, const std::function<void(JobRecord&)>& apply);
+  Task<JobRecord> changeOne(const std::string& orgId, const std::string& jobId, std::function<void(JobRecord&)> apply);
+  // Claims inside a write transaction (shared by claim and acknowledge).
+  std::vector<JobRecord> claimIn(StoreTx& tx, const std::string& orgId, const ClaimInput& input, TimePoint now);
+  // Applies one AckInput inside a write transaction; throws ApiError when the item may not change.
+  AckOutcome acknowledgeOne(StoreTx& tx, const std::string& orgId, const AckInput& item, TimePoint now,
+                            const std::function<bool(const std::string&)>& mayUseQueue, JobRecord& changed);
   // Wakes claimers of each queue that got jobs, and tells listeners about each job.
   void announceCreated(const std::vector<JobRecord>& created) const;
+  // Wakes as many claimers of each queue as it got ready jobs.
+  void notifyReady(const std::vector<JobRecord>& jobs) const;
 
   Store& store_;
   JobNotifier& notifier_;

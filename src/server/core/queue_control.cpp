@@ -95,10 +95,10 @@ std::vector<QueueRecord> QueueControl::list(const std::string& orgId) {
   });
 }
 
-QueueRecord QueueControl::updateConfig(const std::string& orgId, const std::string& queueName,
+Task<QueueRecord> QueueControl::updateConfig(const std::string& orgId, const std::string& queueName,
                                        const QueueConfigUpdate& update) {
   const TimePoint now = now_();
-  QueueRecord queue = store_.writeResult([&](StoreTx& tx) {
+  QueueRecord queue = co_await store_.write([&](StoreTx& tx) {
     QueueRecord queue = recordToChange(tx, orgId, queueName, now);
     if (update.maxRetries) queue.maxRetries = *update.maxRetries;
     if (update.defaultTimeout) queue.defaultTimeout = *update.defaultTimeout;
@@ -113,13 +113,13 @@ QueueRecord QueueControl::updateConfig(const std::string& orgId, const std::stri
     return queue;
   });
   notifier_.notify(orgId, queueName);
-  return queue;
+  co_return queue;
 }
 
-QueueRecord QueueControl::pause(const std::string& orgId, const std::string& queueName,
+Task<QueueRecord> QueueControl::pause(const std::string& orgId, const std::string& queueName,
                                 const std::optional<std::string>& reason) {
   const TimePoint now = now_();
-  return store_.writeResult([&](StoreTx& tx) {
+  co_return co_await store_.write([&](StoreTx& tx) {
     QueueRecord queue = recordToChange(tx, orgId, queueName, now);
     if (!queue.paused) {
       queue.paused = true;
@@ -134,9 +134,9 @@ QueueRecord QueueControl::pause(const std::string& orgId, const std::string& que
   });
 }
 
-ResumeOutcome QueueControl::resume(const std::string& orgId, const std::string& queueName) {
+Task<ResumeOutcome> QueueControl::resume(const std::string& orgId, const std::string& queueName) {
   const TimePoint now = now_();
-  ResumeOutcome outcome = store_.writeResult([&](StoreTx& tx) {
+  ResumeOutcome outcome = co_await store_.write([&](StoreTx& tx) {
     auto queue = tx.findQueue(orgId, queueName);
     if (!queue) {
       // Known only from its jobs: it was never paused, and there is nothing to store.
@@ -155,11 +155,11 @@ ResumeOutcome QueueControl::resume(const std::string& orgId, const std::string& 
     return outcome;
   });
   notifier_.notify(orgId, queueName);
-  return outcome;
+  co_return outcome;
 }
 
-void QueueControl::remove(const std::string& orgId, const std::string& queueName) {
-  store_.write([&](StoreTx& tx) {
+Task<> QueueControl::remove(const std::string& orgId, const std::string& queueName) {
+  co_await store_.write([&](StoreTx& tx) {
     const auto counts = tx.countJobsByStatus(orgId, queueName);
     const long long pending = countOf(counts, JobStatus::Pending);
     const long long processing = countOf(counts, JobStatus::Processing);

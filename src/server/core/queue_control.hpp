@@ -57,14 +57,14 @@ class QueueControl {
 
   // Stores the changed configuration (creating the record when absent) and wakes claimers, since a
   // queue enabled again or given a higher rate may now hand out jobs.
-  QueueRecord updateConfig(const std::string& orgId, const std::string& queueName, const QueueConfigUpdate& update);
+  Task<QueueRecord> updateConfig(const std::string& orgId, const std::string& queueName, const QueueConfigUpdate& update);
   // Stops the queue handing out jobs (its jobs wait). Pausing a paused queue keeps the first pause time.
-  QueueRecord pause(const std::string& orgId, const std::string& queueName, const std::optional<std::string>& reason);
+  Task<QueueRecord> pause(const std::string& orgId, const std::string& queueName, const std::optional<std::string>& reason);
   // Lets the queue hand out jobs again and wakes long-polling claimers. 404 for an unknown queue.
-  ResumeOutcome resume(const std::string& orgId, const std::string& queueName);
+  Task<ResumeOutcome> resume(const std::string& orgId, const std::string& queueName);
   // Deletes the queue's configuration, as the official backend: 409 while it has pending or processing
   // jobs, 404 for an unknown queue. Its other jobs stay, under the default configuration.
-  void remove(const std::string& orgId, const std::string& queueName);
+  Task<> remove(const std::string& orgId, const std::string& queueName);
 
   // Zeros for a queue nobody has used, as the official backend answers.
   QueueStatsView stats(const std::string& orgId, const std::string& queueName);

@@ -18,7 +18,7 @@ WorkerRecord loadWorker(StoreTx& tx, const std::string& orgId, const std::string
 WorkerRegistry::WorkerRegistry(Store& store, std::chrono::seconds offlineAfter, NowFn now)
     : store_(store), offlineAfter_(offlineAfter), now_(std::move(now)) {}
 
-WorkerRecord WorkerRegistry::registerWorker(const std::string& orgId, const RegisterWorkerInput& input) {
+Task<WorkerRecord> WorkerRegistry::registerWorker(const std::string& orgId, const RegisterWorkerInput& input) {
   const TimePoint now = now_();
   WorkerRecord worker;
   worker.id = newUuid();
@@ -32,14 +32,14 @@ WorkerRecord WorkerRegistry::registerWorker(const std::string& orgId, const Regi
   worker.status = "healthy";
   worker.lastHeartbeat = now;
   worker.registeredAt = now;
-  store_.write([&](StoreTx& tx) { tx.insertWorker(worker); });
-  return worker;
+  co_await store_.write([&](StoreTx& tx) { tx.insertWorker(worker); });
+  co_return worker;
 }
 
-WorkerRecord WorkerRegistry::heartbeat(const std::string& orgId, const std::string& workerId,
+Task<WorkerRecord> WorkerRegistry::heartbeat(const std::string& orgId, const std::string& workerId,
                                        const WorkerHeartbeatInput& input) {
   const TimePoint now = now_();
-  return store_.writeResult([&](StoreTx& tx) {
+  co_return co_await store_.write([&](StoreTx& tx) {
     WorkerRecord worker = loadWorker(tx, orgId, workerId);
     worker.currentJobs = input.currentJobs;
     // A worker marked offline after a network partition comes back by heartbeating again.
@@ -51,9 +51,9 @@ WorkerRecord WorkerRegistry::heartbeat(const std::string& orgId, const std::stri
   });
 }
 
-WorkerRecord WorkerRegistry::deregister(const std::string& orgId, const std::string& workerId) {
+Task<WorkerRecord> WorkerRegistry::deregister(const std::string& orgId, const std::string& workerId) {
   const TimePoint now = now_();
-  return store_.writeResult([&](StoreTx& tx) {
+  co_return co_await store_.write([&](StoreTx& tx) {
     WorkerRecord worker = loadWorker(tx, orgId, workerId);
     worker.status = "offline";
     worker.currentJobs = 0;
@@ -63,9 +63,9 @@ WorkerRecord WorkerRegistry::deregister(const std::string& orgId, const std::str
   });
 }
 
-int WorkerRegistry::markSilentWorkersOffline(int batchLimit) {
+Task<int> WorkerRegistry::markSilentWorkersOffline(int batchLimit) {
   const TimePoint cutoff = now_() - offlineAfter_;
-  return store_.writeResult([&](StoreTx& tx) {
+  co_return co_await store_.write([&](StoreTx& tx) {
     auto silent = tx.findWorkersSilentSince(cutoff, batchLimit);
     for (WorkerRecord& worker : silent) {
       worker.status = "offline";

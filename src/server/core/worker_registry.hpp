@@ -28,10 +28,10 @@ class WorkerRegistry {
   // A worker silent for `offlineAfter` is marked offline by markSilentWorkersOffline().
   WorkerRegistry(Store& store, std::chrono::seconds offlineAfter = std::chrono::seconds(90), NowFn now = nowMs);
 
-  WorkerRecord registerWorker(const std::string& orgId, const RegisterWorkerInput& input);
-  WorkerRecord heartbeat(const std::string& orgId, const std::string& workerId, const WorkerHeartbeatInput& input);
-  WorkerRecord deregister(const std::string& orgId, const std::string& workerId);
-  int markSilentWorkersOffline(int batchLimit = 500);
+  Task<WorkerRecord> registerWorker(const std::string& orgId, const RegisterWorkerInput& input);
+  Task<WorkerRecord> heartbeat(const std::string& orgId, const std::string& workerId, const WorkerHeartbeatInput& input);
+  Task<WorkerRecord> deregister(const std::string& orgId, const std::string& workerId);
+  Task<int> markSilentWorkersOffline(int batchLimit = 500);
 
  private:
   Store& store_;

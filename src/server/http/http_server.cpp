@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -16,15 +15,12 @@ namespace spooled::server {
 namespace asio = boost::asio;
 
 // Member order matters: destruction runs bottom-up, so the io_context (whose queued handlers own
-// sessions) goes before the hub the sessions unregister from, and the pool is joined before both.
+// sessions) goes before the hub the sessions unregister from.
 struct HttpServer::Impl {
-  Impl(const RequestDispatcher& dispatcher, HttpServerOptions opts)
-      : options(std::move(opts)),
-        pool(static_cast<std::size_t>(std::max(1, options.workerThreads))),
-        hub(dispatcher, pool, options.idleTimeout, options.bodyLimit) {}
+  Impl(const RequestDispatcher& dispatcher, Executor& workers, HttpServerOptions opts)
+      : options(std::move(opts)), hub(dispatcher, workers, options.idleTimeout, options.bodyLimit) {}
 
   HttpServerOptions options;
-  asio::thread_pool pool;
   SessionHub hub;
   asio::io_context ioc;
   std::shared_ptr<Listener> listener;
@@ -34,8 +30,8 @@ struct HttpServer::Impl {
   bool stopped = false;
 };
 
-HttpServer::HttpServer(const RequestDispatcher& dispatcher, HttpServerOptions options)
-    : impl_(std::make_unique<Impl>(dispatcher, std::move(options))) {}
+HttpServer::HttpServer(const RequestDispatcher& dispatcher, Executor& workers, HttpServerOptions options)
+    : impl_(std::make_unique<Impl>(dispatcher, workers, std::move(options))) {}
 
 HttpServer::~HttpServer() { stop(); }
 
@@ -70,7 +66,6 @@ void HttpServer::stop() {
   d.ioc.stop();
   for (auto& t : d.ioThreads) t.join();
   d.ioThreads.clear();
-  d.pool.join();
 }
 
 }  // namespace spooled::server

@@ -1,11 +1,12 @@
 #pragma once
-// The HTTP server: io threads that read and write connections, and a worker pool that runs handlers
-// (which may block on the store) so io threads never block. Beast stays inside http/*.cpp.
+// The HTTP server: io threads that read and write connections; handlers run on a worker pool (an
+// Executor the caller owns), so io threads never block. Beast stays inside http/*.cpp.
 #include <chrono>
 #include <cstddef>
 #include <memory>
 #include <string>
 
+#include "common/executor.hpp"
 #include "server/http/request_dispatcher.hpp"
 
 namespace spooled::server {
@@ -14,7 +15,6 @@ struct HttpServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;                                  // 0: any free port (see HttpServer::start)
   int ioThreads = 2;
-  int workerThreads = 16;                           // handlers in flight at once
   std::chrono::seconds idleTimeout{60};             // a connection silent this long is closed
   std::size_t bodyLimit = 1536 * 1024;              // above the 1 MiB payload limit, see http_session.cpp
   std::chrono::seconds drainTimeout{30};            // how long stop() waits for in-flight requests
@@ -22,8 +22,8 @@ struct HttpServerOptions {
 
 class HttpServer {
  public:
-  // dispatcher must outlive the server.
-  HttpServer(const RequestDispatcher& dispatcher, HttpServerOptions options);
+  // dispatcher and workers must outlive the server.
+  HttpServer(const RequestDispatcher& dispatcher, Executor& workers, HttpServerOptions options);
   ~HttpServer();  // stop()
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

@@ -110,12 +110,14 @@ void HttpSession::handOff(Request&& req) {
   }
   request.body = std::move(req.body());
 
-  // The handler may block on the store, so it runs on the worker pool, never on an io thread.
+  // The handler may read the store, so it starts on the worker pool, never on an io thread; when it
+  // waits (for a commit, for a job) it suspends and the pool thread moves on.
   stream_.expires_never();
-  asio::post(hub_.pool(), [self = shared_from_this(), request = std::move(request), keepAlive, version]() mutable {
-    HttpResponse response = self->hub_.dispatcher().dispatch(std::move(request));
-    asio::post(self->stream_.get_executor(), [self, response = std::move(response), keepAlive, version]() mutable {
-      self->writeResponse(std::move(response), keepAlive, version);
+  hub_.pool().post([self = shared_from_this(), request = std::move(request), keepAlive, version]() mutable {
+    self->hub_.dispatcher().dispatch(std::move(request), [self, keepAlive, version](HttpResponse response) {
+      asio::post(self->stream_.get_executor(), [self, response = std::move(response), keepAlive, version]() mutable {
+        self->writeResponse(std::move(response), keepAlive, version);
+      });
     });
   });
 }

@@ -3,7 +3,6 @@
 // connection's strand, repeat while keep-alive holds. Internal to http/ (includes Beast); only
 // listener.cpp and http_server.cpp include it.
 #include <atomic>
-#include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
@@ -13,6 +12,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "common/executor.hpp"
 #include "server/http/request_dispatcher.hpp"
 
 namespace spooled::server {
@@ -22,12 +22,12 @@ class HttpSession;
 // What every session of one server shares. Thread-safe.
 class SessionHub {
  public:
-  SessionHub(const RequestDispatcher& dispatcher, boost::asio::thread_pool& pool, std::chrono::seconds idleTimeout,
+  SessionHub(const RequestDispatcher& dispatcher, Executor& pool, std::chrono::seconds idleTimeout,
              std::size_t bodyLimit)
       : dispatcher_(dispatcher), pool_(pool), idleTimeout_(idleTimeout), bodyLimit_(bodyLimit) {}
 
   const RequestDispatcher& dispatcher() const { return dispatcher_; }
-  boost::asio::thread_pool& pool() { return pool_; }
+  Executor& pool() { return pool_; }
   std::chrono::seconds idleTimeout() const { return idleTimeout_; }
   std::size_t bodyLimit() const { return bodyLimit_; }
   bool stopping() const { return stopping_.load(); }
@@ -41,7 +41,7 @@ class SessionHub {
 
  private:
   const RequestDispatcher& dispatcher_;
-  boost::asio::thread_pool& pool_;
+  Executor& pool_;
   const std::chrono::seconds idleTimeout_;
   const std::size_t bodyLimit_;
   std::atomic<bool> stopping_{false};

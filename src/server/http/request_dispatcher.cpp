@@ -42,31 +42,40 @@ HttpResponse rateLimited(const RateDecision& decision) {
 
 }  // namespace
 
-HttpResponse RequestDispatcher::dispatch(HttpRequest request) const {
+void RequestDispatcher::dispatch(HttpRequest request, Responder respond) const {
+  spawn(serve(std::move(request)),
+        [respond = std::move(respond)](std::optional<HttpResponse> response, std::exception_ptr) {
+          // serve() catches everything, so an empty result would be a bug; answer it as one.
+          respond(response ? std::move(*response)
+                           : errorResponse(ErrorCode::Internal, "Internal server error"));
+        });
+}
+
+Task<HttpResponse> RequestDispatcher::serve(HttpRequest request) const {
   const auto started = std::chrono::steady_clock::now();
-  HttpResponse response = route(request);
+  HttpResponse response = co_await route(request);
   if (metrics_ != nullptr)
     metrics_->recordRequest(request.method, request.routePattern, response.status,
                             std::chrono::steady_clock::now() - started);
   spdlog::debug("{} {} -> {} ({} us)", request.method, request.target, response.status,
                 std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count());
-  return response;
+  co_return response;
 }
 
-HttpResponse RequestDispatcher::route(HttpRequest& request) const {
+Task<HttpResponse> RequestDispatcher::route(HttpRequest& request) const {
   std::optional<RateDecision> rate;  // set once the caller is known, so errors carry the headers too
   HttpResponse response;
   try {
     Router::Match match = router_.match(request.method, request.path);
     if (match.kind == Router::Match::Kind::NotFound)
-      return errorResponse(ErrorCode::NotFound, "No route for " + request.method + " " + request.path);
+      co_return errorResponse(ErrorCode::NotFound, "No route for " + request.method + " " + request.path);
     if (match.kind == Router::Match::Kind::MethodNotAllowed) {
       const std::string allow = joinMethods(match.allowedMethods);
       HttpResponse notAllowed = errorResponse(ErrorCode::MethodNotAllowed,
                                               "Method " + request.method + " is not allowed on " + request.path,
                                               json{{"allowed_methods", match.allowedMethods}});
       notAllowed.headers.emplace_back("Allow", allow);
-      return notAllowed;
+      co_return notAllowed;
     }
     request.pathParams = std::move(match.params);
     request.routePattern = match.route->pattern;
@@ -80,19 +89,19 @@ HttpResponse RequestDispatcher::route(HttpRequest& request) const {
         if (rate && !rate->allowed) {
           response = rateLimited(*rate);
           addRateLimitHeaders(response, *rate);
-          return response;
+          co_return response;
         }
         break;
       case Access::Admin:
         access_.requireAdmin(request.header("x-admin-key"));
         break;
     }
-    response = match.route->handler(request);
+    response = co_await match.route->handler(request);
   } catch (...) {
     response = errorResponseFor(std::current_exception(), request);
   }
   if (rate) addRateLimitHeaders(response, *rate);
-  return response;
+  co_return response;
 }
 
 }  // namespace spooled::server

@@ -1,7 +1,10 @@
 #pragma once
 // Turns one HttpRequest into one HttpResponse: route lookup (404 / 405), the route's access checks
 // (API key or JWT, admin key), the per-key rate limit, the handler, and error mapping. Never throws.
-// Runs on a worker-pool thread, so handlers may block on the store. Thread-safe once built.
+// Starts on a worker-pool thread (handlers may read the store there); a handler that waits for a
+// commit or a job suspends and continues on the pool later. Thread-safe once built.
+#include <functional>
+
 #include "server/auth/access_control.hpp"
 #include "server/http/router.hpp"
 
@@ -14,13 +17,16 @@ class RequestDispatcher {
   // Both must outlive the dispatcher.
   RequestDispatcher(const Router& router, const AccessControl& access) : router_(router), access_(access) {}
 
-  HttpResponse dispatch(HttpRequest request) const;
+  using Responder = std::function<void(HttpResponse)>;
+  // Serves the request; `respond` is called exactly once, on whichever thread finished it.
+  void dispatch(HttpRequest request, Responder respond) const;
 
   // Counts each request (method, route pattern, status, duration). Set before serving; may be null.
   void setMetrics(MetricsRegistry* metrics) { metrics_ = metrics; }
 
  private:
-  HttpResponse route(HttpRequest& request) const;
+  Task<HttpResponse> serve(HttpRequest request) const;
+  Task<HttpResponse> route(HttpRequest& request) const;
 
   const Router& router_;
   const AccessControl& access_;

@@ -7,11 +7,14 @@
 #include <string>
 #include <vector>
 
+#include "common/task.hpp"
 #include "server/http/http_types.hpp"
 
 namespace spooled::server {
 
-using Handler = std::function<HttpResponse(const HttpRequest&)>;
+// A route handler is a coroutine: it may suspend (waiting for a commit or a job) without holding a
+// thread. The request outlives the handler's Task.
+using Handler = std::function<Task<HttpResponse>(const HttpRequest&)>;
 
 enum class Access {
   Public,  // no credentials (health probes, login, open registration); never rate limited

@@ -1,13 +1,19 @@
 #pragma once
 // The storage seam. Core code sees only these interfaces; SQLite and PostgreSQL implement them and
 // pass one conformance suite (tests/unit/store_test.cpp). Nothing here exposes a backend handle.
+#include <coroutine>
+#include <exception>
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
+#include "common/executor.hpp"
+#include "common/task.hpp"
 #include "server/store/records.hpp"
 
 namespace spooled::server {
@@ -88,14 +94,23 @@ class StoreTx : public StoreReader {
 };
 
 // A database. Thread-safe: any thread may call read() and write() at any time.
+//
+// Writes are asynchronous, so a request waiting for its commit holds no thread: submitWrite() is the
+// one primitive, and write() (a coroutine) and writeNow() (blocking) are built on it.
 class Store {
  public:
+  using WriteFn = std::function<void(StoreTx&)>;
+  // Called once with nullptr after fn's changes are durably committed, or with the error that undid
+  // them. Runs on the store's writer thread: it must be quick and must not wait for the store.
+  using WriteDone = std::function<void(std::exception_ptr)>;
+
   virtual ~Store() = default;
 
-  // Runs fn in a write transaction and returns only once its changes are durably committed.
-  // Concurrent calls may share one commit (group commit). If fn throws, its changes are rolled back,
-  // the exception is rethrown here, and other calls in the same commit are unaffected.
-  virtual void write(const std::function<void(StoreTx&)>& fn) = 0;
+  // Queues fn to run in a write transaction. Concurrent writes may share one commit (group commit).
+  // If fn throws, its changes are rolled back and done gets the exception; other writes in the same
+  // commit are unaffected. A store that cannot write (closing, storage fault) calls done with an
+  // ApiError(Unavailable), possibly before submitWrite returns.
+  virtual void submitWrite(WriteFn fn, WriteDone done) = 0;
 
   // Runs fn against committed data on a connection of its own.
   virtual void read(const std::function<void(StoreReader&)>& fn) = 0;
@@ -106,12 +121,37 @@ class Store {
   // True when the database answers a trivial query.
   virtual bool ping() = 0;
 
+  // True on the thread that runs write transactions (where a blocking write would deadlock).
+  virtual bool onWriterThread() const { return false; }
+
+  // Where coroutines suspended in write() continue after their commit; nullptr (the default) resumes
+  // them on the writer thread, which only unit tests should do. Set before the store is shared.
+  void setResumeExecutor(Executor* executor) { resumeExecutor_ = executor; }
+
+  // Awaitable write: `R r = co_await store.write([&](StoreTx& tx) { ...; return r; });` The
+  // coroutine resumes after the commit, on the resume executor; fn's exception is rethrown there.
   template <typename F>
-  auto writeResult(F&& fn) {
+  auto write(F fn) -> Task<decltype(fn(std::declval<StoreTx&>()))> {
     using R = decltype(fn(std::declval<StoreTx&>()));
-    std::optional<R> out;
-    write([&](StoreTx& tx) { out.emplace(fn(tx)); });
-    return std::move(*out);
+    // The awaiters are named locals, not temporaries: GCC 12 may copy an aggregate temporary awaiter
+    // bitwise and then destroy both copies.
+    if constexpr (std::is_void_v<R>) {
+      WriteAwaiter awaiter{*this, WriteFn(std::move(fn)), nullptr};
+      co_await awaiter;
+    } else {
+      std::optional<R> out;
+      WriteAwaiter awaiter{*this, [&out, &fn](StoreTx& tx) { out.emplace(fn(tx)); }, nullptr};
+      co_await awaiter;
+      co_return std::move(*out);
+    }
+  }
+
+  // Blocking write, for start-up, background loops, tools and tests. Throws std::logic_error on the
+  // writer thread (inside another write), where waiting for the writer would never end.
+  template <typename F>
+  auto writeNow(F fn) {
+    if (onWriterThread()) throw std::logic_error("Store::writeNow called from inside a write transaction");
+    return syncWait(write(std::move(fn)));
   }
 
   template <typename F>
@@ -121,6 +161,28 @@ class Store {
     read([&](StoreReader& r) { out.emplace(fn(r)); });
     return std::move(*out);
   }
+
+ private:
+  struct WriteAwaiter {
+    Store& store;
+    WriteFn fn;
+    std::exception_ptr error;
+
+    bool await_ready() const noexcept { return false; }
+    void await_suspend(std::coroutine_handle<> handle) {
+      // Nothing of *this is touched after submitWrite: done may already have resumed the coroutine.
+      Store& s = store;
+      s.submitWrite(std::move(fn), [this, &s, handle](std::exception_ptr e) {
+        error = e;
+        resumeOn(s.resumeExecutor_, handle);
+      });
+    }
+    void await_resume() const {
+      if (error) std::rethrow_exception(error);
+    }
+  };
+
+  Executor* resumeExecutor_ = nullptr;
 };
 
 // Opens the database named by a URL: "sqlite:PATH" (relative or absolute; parent folders are created)

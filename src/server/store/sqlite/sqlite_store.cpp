@@ -1,20 +1,15 @@
 #include "server/store/sqlite/sqlite_store.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <exception>
 #include <stdexcept>
 
+#include "common/error_code.hpp"
 #include "server/store/migrations/migrations.hpp"
 #include "server/store/sqlite/sqlite_tx.hpp"
 
 namespace spooled::server {
-
-// Lives on the caller's stack for the duration of write(); the writer touches it only until it
-// sets `answered` (under mutex_), after which the caller may return and free it.
-struct SqliteStore::WriteRequest {
-  const std::function<void(StoreTx&)>& fn;
-  std::exception_ptr error;
-  bool answered = false;
-};
 
 namespace {
 
@@ -22,6 +17,26 @@ void rollbackQuietly(SqliteConnection& conn) noexcept {
   try {
     if (conn.inTransaction()) conn.run("ROLLBACK");
   } catch (...) {  // nothing better to do: the caller is already reporting the error that got us here
+  }
+}
+
+// SQLite's own errors (locked file, full disk, I/O error) become 503s that say what is wrong; errors
+// that carry a verdict on the request (ApiError, constraint violations) pass through unchanged.
+std::exception_ptr asStorageFailure(std::exception_ptr error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const SqliteError& e) {
+    if (e.isConstraintViolation()) return error;
+    const int primary = e.code() & 0xff;
+    const char* what = primary == 5 || primary == 6 ? "the database is locked by another process"  // BUSY, LOCKED
+                       : primary == 13                ? "the disk is full"                         // FULL
+                       : primary == 8                 ? "the database file is read-only"           // READONLY
+                                                      : "the database cannot be written";
+    spdlog::error("SQLite write failed: {}", e.what());
+    return std::make_exception_ptr(
+        ApiError(ErrorCode::Unavailable, std::string("Storage unavailable: ") + what + "; try again later"));
+  } catch (...) {
+    return error;
   }
 }
 
@@ -49,30 +64,29 @@ SqliteStore::~SqliteStore() {
   writerThread_.join();
 }
 
-void SqliteStore::write(const std::function<void(StoreTx&)>& fn) {
-  // The writer waiting on itself would never wake up.
-  if (std::this_thread::get_id() == writerThread_.get_id())
-    throw std::logic_error("Store::write called from inside a write transaction");
-  WriteRequest request{fn, {}, false};
-  std::unique_lock lock(mutex_);
-  if (stopping_) throw std::runtime_error("the SQLite store is closing");
-  queue_.push_back(&request);
-  queued_.notify_one();
-  answered_.wait(lock, [&] { return request.answered; });
-  if (request.error) std::rethrow_exception(request.error);
+void SqliteStore::submitWrite(WriteFn fn, WriteDone done) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!stopping_) {
+      queue_.push_back(WriteRequest{std::move(fn), std::move(done)});
+      queued_.notify_one();
+      return;
+    }
+  }
+  done(std::make_exception_ptr(ApiError(ErrorCode::Unavailable, "the server is shutting down")));
 }
 
 void SqliteStore::writerLoop() {
+  std::vector<WriteRequest> batch;
   for (;;) {
-    std::vector<WriteRequest*> batch;
     {
       std::unique_lock lock(mutex_);
       queued_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping, and everything queued before has been committed
-      batch.assign(queue_.begin(), queue_.end());
-      queue_.clear();
+      batch.swap(queue_);          // everything that queued during the last commit shares the next one
     }
     commitBatch(batch);
+    batch.clear();
   }
 }
 
@@ -88,23 +102,36 @@ bool SqliteStore::undoRequest() {
   }
 }
 
-void SqliteStore::commitBatch(const std::vector<WriteRequest*>& batch) {
+void SqliteStore::commitBatch(std::vector<WriteRequest>& batch) {
   SqliteTx tx(writer_);
   std::vector<WriteRequest*> uncommitted;  // ran cleanly; their fate is the COMMIT's
   auto failUncommitted = [&](const std::exception_ptr& error) {
-    for (WriteRequest* request : uncommitted) request->error = error;
+    for (WriteRequest* request : uncommitted) request->done(error);
     uncommitted.clear();
   };
-  for (WriteRequest* request : batch) {
+  std::exception_ptr cannotBegin;  // once BEGIN fails (locked or broken database), the rest fail alike
+  for (WriteRequest& request : batch) {
+    if (cannotBegin) {
+      request.done(cannotBegin);
+      continue;
+    }
     try {
       if (!writer_.inTransaction()) writer_.run("BEGIN IMMEDIATE");
-      writer_.run("SAVEPOINT request");
-      request->fn(tx);
-      writer_.run("RELEASE request");
-      uncommitted.push_back(request);
     } catch (...) {
-      request->error = std::current_exception();
-      if (!undoRequest()) failUncommitted(request->error);
+      cannotBegin = asStorageFailure(std::current_exception());
+      request.done(cannotBegin);
+      continue;
+    }
+    try {
+      writer_.run("SAVEPOINT request");
+      request.fn(tx);
+      writer_.run("RELEASE request");
+      uncommitted.push_back(&request);
+    } catch (...) {
+      // A request that failed alone is answered now; its changes are already undone.
+      const std::exception_ptr error = asStorageFailure(std::current_exception());
+      if (!undoRequest()) failUncommitted(error);
+      request.done(error);
     }
   }
   if (writer_.inTransaction()) {
@@ -113,16 +140,11 @@ void SqliteStore::commitBatch(const std::vector<WriteRequest*>& batch) {
       ++commits_;
     } catch (...) {
       rollbackQuietly(writer_);
-      failUncommitted(std::current_exception());
+      failUncommitted(asStorageFailure(std::current_exception()));
     }
   }
-  // Answer only now: a caller must never hear "done" before its change is on disk. One lock and
-  // one wake-up for the whole batch; each caller checks its own flag.
-  {
-    std::lock_guard lock(mutex_);
-    for (WriteRequest* request : batch) request->answered = true;
-  }
-  answered_.notify_all();
+  // Only now: a caller must never hear "done" before its change is on disk.
+  for (WriteRequest* request : uncommitted) request->done(nullptr);
 }
 
 void SqliteStore::read(const std::function<void(StoreReader&)>& fn) {
