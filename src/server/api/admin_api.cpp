@@ -90,7 +90,7 @@ HttpResponse createOrganization(AccountServices& s, const HttpRequest& req) {
   const FieldReader f(body);
   NewOrganization in = readNewOrganization(f);
   if (auto tier = readPlanTier(f)) in.planTier = *tier;
-  return HttpResponse::json(201, createdOrganizationToJson(createOrganizationWithKey(s.store, in)));
+  return HttpResponse::json(201, createdOrganizationToJson(createOrganizationWithKey(s.store, in, s.keyPrefix)));
 }
 
 HttpResponse getOrganization(AccountServices& s, const HttpRequest& req) {
@@ -160,7 +160,7 @@ HttpResponse createApiKey(AccountServices& s, const HttpRequest& req) {
   in.queues = readKeyQueues(f).value_or(std::vector<std::string>{"*"});  // the backend's default
   const CreatedApiKey created = s.store.writeResult([&](StoreTx& tx) {
     findOrganization(tx, id);
-    return insertNewApiKey(tx, id, in);
+    return insertNewApiKey(tx, id, in, s.keyPrefix);
   });
   return HttpResponse::json(201, createdKeyToJson(created));
 }

@@ -53,7 +53,7 @@ HttpResponse createKey(AccountServices& s, const HttpRequest& req) {
   requireWithinCallerQueues(call.auth, in.queues);
 
   const CreatedApiKey created =
-      s.store.writeResult([&](StoreTx& tx) { return insertNewApiKey(tx, call.auth.orgId, in); });
+      s.store.writeResult([&](StoreTx& tx) { return insertNewApiKey(tx, call.auth.orgId, in, s.keyPrefix); });
   json out = createdKeyToJson(created);
   out["expires_at"] = isoOrNull(created.record.expiresAt);
   return HttpResponse::json(201, out);

@@ -58,7 +58,7 @@ HttpResponse updateQueueConfig(ApiServices& s, const HttpRequest& req) {
     update.rateLimit = std::optional<int>{};  // an explicit null removes the limit
   }
   update.enabled = f.optionalBool("enabled");
-  update.settings = f.optionalObject("settings", kMaxSettingsBytes);
+  update.settings = f.optionalFreeForm("settings", kMaxSettingsBytes);
 
   const QueueRecord queue = queuesOf(s).updateConfig(call.auth.orgId, name, update);
   return HttpResponse::json(200, queueConfigToJson(queue));
