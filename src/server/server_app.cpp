@@ -9,6 +9,7 @@
 #include "server/api/api_services.hpp"
 #include "server/auth/access_control.hpp"
 #include "server/auth/api_key_auth.hpp"
+#include "server/auth/api_key_format.hpp"
 #include "server/auth/bootstrap.hpp"
 #include "server/auth/token_service.hpp"
 #include "server/core/job_engine.hpp"
@@ -94,7 +95,8 @@ int ServerApp::start(std::ostream& keyOut) {
   spdlog::info("database: {} ({})", config_.databaseUrl, store->backendName());
   parts_ = std::make_unique<Parts>(std::move(store), config_);
 
-  bootstrapApiKeys(*parts_->store, config_.apiKey, keyOut);
+  const std::string keyPrefix = apiKeyPrefixFor(config_.environment);
+  bootstrapApiKeys(*parts_->store, config_.apiKey, keyOut, keyPrefix);
 
   addHealthRoutes(parts_->router, parts_->services);
   addJobRoutes(parts_->router, parts_->services);
@@ -104,6 +106,7 @@ int ServerApp::start(std::ostream& keyOut) {
   addQueueRoutes(parts_->router, parts_->services);
   addWorkerRoutes(parts_->router, parts_->services);
   parts_->accounts.openRegistration = config_.registrationMode == "open";
+  parts_->accounts.keyPrefix = keyPrefix;
   addApiKeyRoutes(parts_->router, parts_->accounts);
   addOrganizationRoutes(parts_->router, parts_->accounts);
   addAuthRoutes(parts_->router, parts_->accounts);

@@ -16,7 +16,7 @@ class ApiKeysTest : public AccountServerTest {};
 TEST_F(ApiKeysTest, CreatedKeyWorksAndIsShownOnlyOnce) {
   const json created = AccountSteps::createKey(*http_, {{"name", "ci deploys"}});
   const std::string key = created.at("key");
-  EXPECT_TRUE(key.starts_with("sp_live_")) << key;
+  EXPECT_TRUE(key.starts_with("sk_live_")) << key;
   EXPECT_GE(key.size(), 40u);
   for (const char* field : {"id", "key", "name", "created_at", "expires_at"})
     EXPECT_TRUE(created.contains(field)) << field << created.dump();

@@ -28,7 +28,7 @@ std::set<int> indexesOf(const json& rows) {
 TEST_F(JobBulkTest, ValidItemsAreStoredAndInvalidOnesFailAlone) {
   const json jobs = json::array({
       {{"payload", {{"n", 0}}}},
-      {{"payload", "not an object"}},
+      {{"payload", nullptr}},
       {{"payload", {{"n", 2}}}, {"priority", 101}},
       {{"payload", {{"n", 3}}}, {"priority", -7}, {"idempotency_key", "bulk-3"}},
       {{"payload", {{"n", 4}}}, {"scheduled_at", "2099-01-01T00:00:00Z"}},

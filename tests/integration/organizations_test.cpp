@@ -98,7 +98,7 @@ TEST_F(OrganizationsTest, OwnOrganizationCanBeReadAndChanged) {
   EXPECT_EQ(updated.body["settings"]["theme"], "dark");
   EXPECT_EQ(http_->get("/api/v1/organizations/" + id).body["billing_email"], "billing@renamed.example");
 
-  EXPECT_EQ(http_->request("PUT", "/api/v1/organizations/" + id, json{{"settings", "flat"}}).status, 400);
+  EXPECT_EQ(http_->request("PUT", "/api/v1/organizations/" + id, json{{"billing_email", "not-an-address"}}).status, 400);
   EXPECT_EQ(http_->request("PUT", "/api/v1/organizations/" + id, json{{"name", "X"}}).status, 400);
 }
 

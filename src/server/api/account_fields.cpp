@@ -5,6 +5,7 @@
 
 #include "common/error_code.hpp"
 #include "common/ids.hpp"
+#include "server/auth/api_key_format.hpp"
 
 namespace spooled::server {
 
@@ -74,7 +75,7 @@ std::optional<std::string> readPlanTier(const FieldReader& f) {
   return tier;
 }
 
-std::optional<json> readSettings(const FieldReader& f) { return f.optionalObject("settings", kMaxSettingsBytes); }
+std::optional<json> readSettings(const FieldReader& f) { return f.optionalFreeForm("settings", kMaxSettingsBytes); }
 
 std::string readKeyName(const FieldReader& f) {
   std::string name = f.requiredString("name", 1, 100);
@@ -115,13 +116,12 @@ std::optional<TimePoint> readKeyExpiry(const FieldReader& f, TimePoint now) {
   return expiresAt;
 }
 
-std::string generateApiKey() { return "sp_live_" + randomHex(32); }
-
 std::string generateWebhookToken() { return "whk_" + randomHex(32); }
 
-CreatedApiKey insertNewApiKey(StoreTx& tx, const std::string& orgId, const NewApiKey& key) {
+CreatedApiKey insertNewApiKey(StoreTx& tx, const std::string& orgId, const NewApiKey& key,
+                              const std::string& keyPrefix) {
   CreatedApiKey created;
-  created.rawKey = generateApiKey();
+  created.rawKey = newRawApiKey(keyPrefix);
   ApiKeyRecord& r = created.record;
   r.id = newUuid();
   r.orgId = orgId;
@@ -152,12 +152,13 @@ OrganizationRecord insertNewOrganization(StoreTx& tx, const NewOrganization& in)
   return org;
 }
 
-Task<CreatedOrganization> createOrganizationWithKey(Store& store, const NewOrganization& in) {
+Task<CreatedOrganization> createOrganizationWithKey(Store& store, const NewOrganization& in, const std::string& keyPrefix) {
   // One transaction: an organization never exists without the key that lets anyone use it.
   co_return co_await store.write([&](StoreTx& tx) {
     CreatedOrganization out;
     out.organization = insertNewOrganization(tx, in);
-    out.apiKey = insertNewApiKey(tx, out.organization.id, NewApiKey{"Initial Admin Key", {"*"}, std::nullopt, std::nullopt});
+    out.apiKey = insertNewApiKey(tx, out.organization.id,
+                                 NewApiKey{"Initial Admin Key", {"*"}, std::nullopt, std::nullopt}, keyPrefix);
     return out;
   });
 }

@@ -53,12 +53,12 @@ std::optional<int> readKeyRateLimit(const FieldReader& f);
 // In the future.
 std::optional<TimePoint> readKeyExpiry(const FieldReader& f, TimePoint now);
 
-// "sp_live_" and 256 random bits in hex.
-std::string generateApiKey();
 std::string generateWebhookToken();
 
-// Inserts a key (its SHA-256 only) for orgId.
-CreatedApiKey insertNewApiKey(StoreTx& tx, const std::string& orgId, const NewApiKey& key);
+// Inserts a fresh key (its SHA-256 only) for orgId; the raw key is keyPrefix (auth/api_key_format.hpp:
+// "sk_live_" or "sk_test_") and 256 random bits in hex.
+CreatedApiKey insertNewApiKey(StoreTx& tx, const std::string& orgId, const NewApiKey& key,
+                              const std::string& keyPrefix);
 // Inserts an organization with a fresh webhook token; 409 CONFLICT when the slug is taken.
 OrganizationRecord insertNewOrganization(StoreTx& tx, const NewOrganization& org);
 
@@ -68,6 +68,6 @@ struct CreatedOrganization {
   OrganizationRecord organization;
   CreatedApiKey apiKey;
 };
-Task<CreatedOrganization> createOrganizationWithKey(Store& store, const NewOrganization& org);
+Task<CreatedOrganization> createOrganizationWithKey(Store& store, const NewOrganization& org, const std::string& keyPrefix);
 
 }  // namespace spooled::server

@@ -2,6 +2,7 @@
 // What the account handlers share (API keys, organizations, auth, admin): the store, the token
 // service, the access checks, and the settings they report. Route tables are in each resource's file.
 #include <chrono>
+#include <string>
 
 #include "server/auth/access_control.hpp"
 #include "server/auth/admin_auth.hpp"
@@ -20,6 +21,7 @@ struct AccountServices {
   const AdminAuth& admin;
   const AccessControl& access;
   bool openRegistration = false;  // --registration-mode open
+  std::string keyPrefix = "sk_live_";  // of minted keys, by --environment (auth/api_key_format.hpp)
   std::chrono::steady_clock::time_point startedClock = std::chrono::steady_clock::now();  // admin stats uptime
 };
 

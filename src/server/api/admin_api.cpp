@@ -90,7 +90,7 @@ Task<HttpResponse> createOrganization(AccountServices& s, const HttpRequest& req
   const FieldReader f(body);
   NewOrganization in = readNewOrganization(f);
   if (auto tier = readPlanTier(f)) in.planTier = *tier;
-  co_return HttpResponse::json(201, createdOrganizationToJson(co_await createOrganizationWithKey(s.store, in)));
+  co_return HttpResponse::json(201, createdOrganizationToJson(co_await createOrganizationWithKey(s.store, in, s.keyPrefix)));
 }
 
 HttpResponse getOrganization(AccountServices& s, const HttpRequest& req) {
@@ -160,7 +160,7 @@ Task<HttpResponse> createApiKey(AccountServices& s, const HttpRequest& req) {
   in.queues = readKeyQueues(f).value_or(std::vector<std::string>{"*"});  // the backend's default
   const CreatedApiKey created = co_await s.store.write([&](StoreTx& tx) {
     findOrganization(tx, id);
-    return insertNewApiKey(tx, id, in);
+    return insertNewApiKey(tx, id, in, s.keyPrefix);
   });
   co_return HttpResponse::json(201, createdKeyToJson(created));
 }

@@ -53,7 +53,7 @@ Task<HttpResponse> createKey(AccountServices& s, const HttpRequest& req) {
   requireWithinCallerQueues(call.auth, in.queues);
 
   const CreatedApiKey created =
-      co_await s.store.write([&](StoreTx& tx) { return insertNewApiKey(tx, call.auth.orgId, in); });
+      co_await s.store.write([&](StoreTx& tx) { return insertNewApiKey(tx, call.auth.orgId, in, s.keyPrefix); });
   json out = createdKeyToJson(created);
   out["expires_at"] = isoOrNull(created.record.expiresAt);
   co_return HttpResponse::json(201, out);

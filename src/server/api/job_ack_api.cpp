@@ -33,7 +33,7 @@ AckInput readAck(const json& item, const std::string& workerId) {
   ack.lease = LeaseRef{workerId, f.optionalString("lease_id", 1, 255)};
   const std::string status = f.requiredString("status", 1, 20);
   if (status == "completed") {
-    ack.result = f.optionalValue("result", kMaxPayloadBytes);
+    ack.result = f.optionalFreeForm("result", kMaxPayloadBytes);
   } else if (status == "failed") {
     ack.completed = false;
     ack.error = f.requiredString("error", 1, 2048);

@@ -21,7 +21,7 @@ CreateJobInput readBulkItem(const json& item, const CreateJobInput& defaults) {
     throwValidation("jobs", std::string("each job must be a JSON object, got ") + item.type_name());
   const FieldReader f(item);
   CreateJobInput in = defaults;
-  in.payload = f.requiredObject("payload", kMaxPayloadBytes);
+  in.payload = f.requiredFreeForm("payload", kMaxPayloadBytes);
   in.priority = f.intOr("priority", -100, 100, defaults.priority);
   in.idempotencyKey = f.optionalString("idempotency_key", 1, 255);
   in.scheduledAt = f.optionalTime("scheduled_at");

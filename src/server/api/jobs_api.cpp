@@ -23,14 +23,15 @@ Task<HttpResponse> createJob(ApiServices& s, const HttpRequest& req) {
 
   CreateJobInput in;
   in.queueName = readQueueName(f, "queue_name");
-  in.payload = f.requiredObject("payload", kMaxPayloadBytes);
+  in.payload = f.requiredFreeForm("payload", kMaxPayloadBytes);
   in.priority = f.intOr("priority", -100, 100, 0);
   in.maxRetries = f.intOr("max_retries", 0, 100, 3);
   in.timeoutSeconds = f.intOr("timeout_seconds", 1, 86400, 300);
   in.scheduledAt = f.optionalTime("scheduled_at");
   in.expiresAt = f.optionalTime("expires_at");
   in.idempotencyKey = f.optionalString("idempotency_key", 1, 255);
-  in.tags = f.optionalObject("tags", kMaxTagsBytes);
+  // Any value, as the official backend: PHP sends a list of strings, others an object; [] stays [].
+  in.tags = f.optionalValue("tags", kMaxTagsBytes);
   in.parentJobId = f.optionalString("parent_job_id", 1, 255);
   in.completionWebhook = f.optionalString("completion_webhook", 1, 2048);
   if (in.completionWebhook && in.completionWebhook->rfind("https://", 0) != 0 &&
@@ -138,7 +139,7 @@ struct LeaseCall {
 
 Task<HttpResponse> completeJob(ApiServices& s, const HttpRequest& req) {
   const LeaseCall call(s, req);
-  const auto result = call.fields.optionalValue("result", kMaxPayloadBytes);
+  const auto result = call.fields.optionalFreeForm("result", kMaxPayloadBytes);
   co_await s.jobs.complete(call.orgId, call.jobId, call.lease, result);
   co_return successResponse();
 }

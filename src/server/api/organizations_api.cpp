@@ -37,7 +37,7 @@ Task<HttpResponse> createOrganization(AccountServices& s, const HttpRequest& req
     throw ApiError(ErrorCode::Forbidden, "Organization creation is disabled. Contact admin for access.");
   const json body = parseJsonObjectBody(req.body);
   const NewOrganization in = readNewOrganization(FieldReader(body));
-  co_return HttpResponse::json(201, createdOrganizationToJson(co_await createOrganizationWithKey(s.store, in)));
+  co_return HttpResponse::json(201, createdOrganizationToJson(co_await createOrganizationWithKey(s.store, in, s.keyPrefix)));
 }
 
 HttpResponse listOrganizations(AccountServices& s, const HttpRequest& req) {

@@ -58,7 +58,7 @@ Task<HttpResponse> updateQueueConfig(ApiServices& s, const HttpRequest& req) {
     update.rateLimit = std::optional<int>{};  // an explicit null removes the limit
   }
   update.enabled = f.optionalBool("enabled");
-  update.settings = f.optionalObject("settings", kMaxSettingsBytes);
+  update.settings = f.optionalFreeForm("settings", kMaxSettingsBytes);
 
   QueueControl queues = queuesOf(s);
   const QueueRecord queue = co_await queues.updateConfig(call.auth.orgId, name, update);

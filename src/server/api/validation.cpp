@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "common/bounded_json.hpp"
 #include "common/error_code.hpp"
 
 namespace spooled::server {
@@ -22,6 +23,22 @@ void checkSize(const std::string& field, const json& value, std::size_t maxBytes
                    json{{"field", field}, {"size", size}, {"max_size", maxBytes}});
 }
 
+// The ApiError for a body the bounded parser refused: where it is (a member, or the body) and why.
+ApiError bodyError(const JsonInputError& e) {
+  json details = json::object();
+  if (e.field()) details["field"] = *e.field();
+  if (e.position() > 0) details["position"] = e.position();
+  if (e.problem() == JsonInputProblem::Malformed) {
+    const std::string where = e.field() ? " (near field " + *e.field() + ")" : "";
+    return ApiError(ErrorCode::BadRequest,
+                    "Malformed JSON body at byte " + std::to_string(e.position()) + where + ": " + e.what(), details);
+  }
+  if (e.problem() == JsonInputProblem::TooDeep) details["max_depth"] = kMaxJsonDepth;
+  // A limit broken inside a member is that field's fault; outside any member, the body's.
+  return ApiError(e.field() ? ErrorCode::Validation : ErrorCode::BadRequest,
+                  (e.field() ? *e.field() : std::string("Request body")) + ": " + e.what(), details);
+}
+
 }  // namespace
 
 void throwValidation(const std::string& field, const std::string& message) {
@@ -31,7 +48,12 @@ void throwValidation(const std::string& field, const std::string& message) {
 json parseJsonObjectBody(const std::string& body) {
   if (body.find_first_not_of(" \t\r\n") == std::string::npos)
     throw ApiError(ErrorCode::BadRequest, "Request body is empty; expected a JSON object");
-  json parsed = json::parse(body);  // parse_error -> 400 with position, see error_response.cpp
+  json parsed;
+  try {
+    parsed = parseBoundedJson(body);
+  } catch (const JsonInputError& e) {
+    throw bodyError(e);
+  }
   if (!parsed.is_object())
     throw ApiError(ErrorCode::BadRequest, std::string("Request body must be a JSON object, got ") + typeName(parsed));
   return parsed;
@@ -69,12 +91,13 @@ std::optional<int> FieldReader::optionalInt(const std::string& field, int min, i
   const json* v = find(field);
   if (!v) return std::nullopt;
   const std::string range = std::to_string(min) + " and " + std::to_string(max);
-  if (!v->is_number_integer()) throwValidation(field, field + " must be an integer between " + range);
+  if (!v->is_number_integer())
+    throwValidation(field, field + " must be an integer between " + range + ", got " + quoteJsonForMessage(*v));
   // Compare as 64-bit so a huge number is reported as out of range, not wrapped.
   const long long n = v->is_number_unsigned() && v->get<unsigned long long>() > 0x7fffffffffffffffULL
                           ? 0x7fffffffffffffffLL
                           : v->get<long long>();
-  if (n < min || n > max) throwValidation(field, field + " must be between " + range + ", got " + v->dump());
+  if (n < min || n > max) throwValidation(field, field + " must be between " + range + ", got " + quoteJsonForMessage(*v));
   return static_cast<int>(n);
 }
 
@@ -97,19 +120,18 @@ std::optional<TimePoint> FieldReader::optionalTime(const std::string& field) con
   if (v->is_string()) {
     if (auto t = parseIso8601(v->get_ref<const std::string&>())) return t;
   }
-  throwValidation(field, field + " must be an ISO-8601 time such as \"2030-01-01T00:00:00Z\", got " + v->dump());
+  throwValidation(field, field + " must be an ISO-8601 time such as \"2030-01-01T00:00:00Z\", got " +
+                             quoteJsonForMessage(*v));
 }
 
-std::optional<json> FieldReader::optionalObject(const std::string& field, std::size_t maxBytes) const {
-  const json* v = find(field);
-  if (!v) return std::nullopt;
-  if (!v->is_object()) throwValidation(field, field + " must be a JSON object, got " + typeName(*v));
-  checkSize(field, *v, maxBytes);
-  return *v;
+std::optional<json> FieldReader::optionalFreeForm(const std::string& field, std::size_t maxBytes) const {
+  auto v = optionalValue(field, maxBytes);
+  if (v && v->is_array() && v->empty()) *v = json::object();
+  return v;
 }
 
-json FieldReader::requiredObject(const std::string& field, std::size_t maxBytes) const {
-  auto v = optionalObject(field, maxBytes);
+json FieldReader::requiredFreeForm(const std::string& field, std::size_t maxBytes) const {
+  auto v = optionalFreeForm(field, maxBytes);
   if (!v) throwValidation(field, field + " is required");
   return std::move(*v);
 }

@@ -15,8 +15,10 @@ inline constexpr std::size_t kMaxPayloadBytes = 1024 * 1024;  // as the official
 inline constexpr std::size_t kMaxTagsBytes = 64 * 1024;
 inline constexpr std::size_t kMaxMetadataBytes = 64 * 1024;
 
-// The body as a JSON object. Malformed JSON throws json::parse_error (mapped to 400 BAD_REQUEST with
-// the byte position); an empty body or a non-object throws ApiError(BadRequest).
+// The body as a JSON object, parsed within the limits of common/bounded_json.hpp (nesting depth 64,
+// numbers that fit). Malformed JSON is 400 BAD_REQUEST with the byte position; a limit exceeded
+// inside a member is 400 VALIDATION_ERROR naming that member (details.field); an empty body or a
+// non-object is 400 BAD_REQUEST. Every handler reads its body through this.
 json parseJsonObjectBody(const std::string& body);
 
 [[noreturn]] void throwValidation(const std::string& field, const std::string& message);
@@ -39,11 +41,13 @@ class FieldReader {
   std::optional<bool> optionalBool(const std::string& field) const;
   std::optional<TimePoint> optionalTime(const std::string& field) const;
 
-  // A JSON object whose serialized size is at most maxBytes; beyond that, 413 PAYLOAD_TOO_LARGE.
-  json requiredObject(const std::string& field, std::size_t maxBytes) const;
-  std::optional<json> optionalObject(const std::string& field, std::size_t maxBytes) const;
-  // Any JSON value (not null) of at most maxBytes serialized.
+  // Any JSON value (not null) of at most maxBytes serialized; beyond that, 413 PAYLOAD_TOO_LARGE.
   std::optional<json> optionalValue(const std::string& field, std::size_t maxBytes) const;
+  // A free-form value (payload, result, metadata, settings): any JSON value, as the official backend
+  // takes, except that an empty array reads as an empty object, because PHP encodes an empty map
+  // as [] and the official PHP SDK sends that for "nothing".
+  json requiredFreeForm(const std::string& field, std::size_t maxBytes) const;
+  std::optional<json> optionalFreeForm(const std::string& field, std::size_t maxBytes) const;
 
  private:
   const json* find(const std::string& field) const;

@@ -47,7 +47,7 @@ Task<HttpResponse> registerWorker(ApiServices& s, const HttpRequest& req) {
   in.hostname = readHostname(f);
   in.workerType = f.optionalString("worker_type", 0, 50);
   in.maxConcurrency = f.intOr("max_concurrency", 1, 100, 5);
-  in.metadata = f.optionalObject("metadata", kMaxMetadataBytes).value_or(json::object());
+  in.metadata = f.optionalFreeForm("metadata", kMaxMetadataBytes).value_or(json::object());
   in.version = f.optionalString("version", 0, 50);
   requireQueueAccess(auth, in.queueName);
 
@@ -92,7 +92,7 @@ Task<HttpResponse> heartbeatWorker(ApiServices& s, const HttpRequest& req) {
   WorkerHeartbeatInput in;
   in.currentJobs = f.requiredInt("current_jobs", 0, 1000);
   in.status = readWorkerStatus(f.optionalString("status", 1, 20));
-  in.metadata = f.optionalObject("metadata", kMaxMetadataBytes);
+  in.metadata = f.optionalFreeForm("metadata", kMaxMetadataBytes);
   requireWorkerQueueAccess(s.store, call.auth, id);
   co_await s.workers.heartbeat(call.auth.orgId, id, in);
   co_return successResponse();

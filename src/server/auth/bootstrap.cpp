@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/ids.hpp"
+#include "server/auth/api_key_format.hpp"
 
 namespace spooled::server {
 
@@ -41,7 +42,8 @@ bool anyKeyStored(StoreReader& r) {
 
 }  // namespace
 
-BootstrapOutcome bootstrapApiKeys(Store& store, const std::optional<std::string>& apiKey, std::ostream& out) {
+BootstrapOutcome bootstrapApiKeys(Store& store, const std::optional<std::string>& apiKey, std::ostream& out,
+                                  const std::string& keyPrefix) {
   BootstrapOutcome outcome;
   // One transaction: two servers starting on one database cannot both create the default organization.
   store.writeNow([&](StoreTx& tx) {
@@ -60,7 +62,7 @@ BootstrapOutcome bootstrapApiKeys(Store& store, const std::optional<std::string>
     }
     if (anyKeyStored(tx)) return;
     const auto org = ensureOrganization(tx, kDefaultOrgSlug, "Default");
-    std::string raw = "sk_live_" + randomHex(24);
+    std::string raw = newRawApiKey(keyPrefix);
     insertApiKey(tx, org.id, raw, "bootstrap (generated)");
     outcome.orgId = org.id;
     outcome.createdKey = std::move(raw);

@@ -7,6 +7,7 @@
 #include <array>
 #include <stdexcept>
 
+#include "common/bounded_json.hpp"
 #include "spooled/json.hpp"
 
 namespace spooled::server {
@@ -53,6 +54,16 @@ JwtClaims claimsFromJson(const json& j) {
 }
 
 JwtVerification failure(JwtError error) { return JwtVerification{std::nullopt, error}; }
+
+// A token's header and claims are flat; anything the bounded parser refuses is simply not a token
+// of ours (and the header is read before the signature is checked, so it is anyone's input).
+json parseTokenPart(const std::string& text) {
+  try {
+    return parseBoundedJson(text);
+  } catch (const JsonInputError&) {
+    return json();  // null: not an object, so Malformed below
+  }
+}
 
 }  // namespace
 
@@ -143,7 +154,7 @@ JwtVerification JwtCodec::verify(std::string_view token, std::int64_t nowSecs) c
   const auto header = base64UrlDecode(token.substr(0, firstDot));
   const auto payload = base64UrlDecode(token.substr(firstDot + 1, secondDot - firstDot - 1));
   if (!header || !payload) return failure(JwtError::Malformed);
-  const json headerJson = json::parse(*header, nullptr, /*allow_exceptions=*/false);
+  const json headerJson = parseTokenPart(*header);
   if (!headerJson.is_object() || !headerJson.contains("alg") || !headerJson["alg"].is_string())
     return failure(JwtError::Malformed);
   // Pinned: the verifier decides the algorithm, never the token.
@@ -154,7 +165,7 @@ JwtVerification JwtCodec::verify(std::string_view token, std::int64_t nowSecs) c
   if (given.size() != expected.size() || CRYPTO_memcmp(given.data(), expected.data(), expected.size()) != 0)
     return failure(JwtError::BadSignature);
 
-  const json payloadJson = json::parse(*payload, nullptr, /*allow_exceptions=*/false);
+  const json payloadJson = parseTokenPart(*payload);
   if (!payloadJson.is_object()) return failure(JwtError::Malformed);
   JwtClaims claims;
   try {

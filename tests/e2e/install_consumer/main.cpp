@@ -7,7 +7,7 @@
 int main(int argc, char** argv) {
   std::cout << "spooled-cpp " << spooled::sdkVersion() << "\n";
   spooled::ClientOptions options;
-  options.apiKey = argc > 2 ? argv[2] : "sp_test_install_consumer";
+  options.apiKey = argc > 2 ? argv[2] : "sk_test_install_consumer";
   if (argc > 1) options.baseUrl = argv[1];
   try {
     spooled::SpooledClient client(options);

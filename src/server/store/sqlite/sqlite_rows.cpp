@@ -2,8 +2,16 @@
 
 #include <stdexcept>
 
+#include "common/bounded_json.hpp"
+
 namespace spooled::server {
 namespace {
+
+// Values are bounded to kMaxJsonDepth when they arrive; rows written by older releases may nest
+// deeper, so reading back allows more, but still only as deep as serialising the value can follow.
+constexpr int kMaxStoredJsonDepth = 512;
+
+json storedJson(const std::string& text) { return parseBoundedJson(text, kMaxStoredJsonDepth); }
 
 // Each Spec lists a record's columns in table order. The first column is always the primary key
 // "id"; organization-scoped records have "org_id" second (update() relies on both).
@@ -100,9 +108,9 @@ void readValue(const SqliteQuery& q, int c, std::string& v) { v = q.columnText(c
 void readValue(const SqliteQuery& q, int c, int& v) { v = static_cast<int>(q.columnInt(c)); }
 void readValue(const SqliteQuery& q, int c, bool& v) { v = q.columnInt(c) != 0; }
 void readValue(const SqliteQuery& q, int c, TimePoint& v) { v = fromEpochMs(q.columnInt(c)); }
-void readValue(const SqliteQuery& q, int c, json& v) { v = json::parse(q.columnText(c)); }
+void readValue(const SqliteQuery& q, int c, json& v) { v = storedJson(q.columnText(c)); }
 void readValue(const SqliteQuery& q, int c, std::vector<std::string>& v) {
-  v = json::parse(q.columnText(c)).get<std::vector<std::string>>();
+  v = storedJson(q.columnText(c)).get<std::vector<std::string>>();
 }
 void readValue(const SqliteQuery& q, int c, JobStatus& v) {
   std::string text = q.columnText(c);
