@@ -32,7 +32,10 @@ WorkerRecord WorkerRegistry::registerWorker(const std::string& orgId, const Regi
   worker.status = "healthy";
   worker.lastHeartbeat = now;
   worker.registeredAt = now;
-  store_.write([&](StoreTx& tx) { tx.insertWorker(worker); });
+  store_.write([&](StoreTx& tx) {
+    requireWorkerRoom(tx, limits_, orgId);
+    tx.insertWorker(worker);
+  });
   return worker;
 }
 
@@ -41,6 +44,9 @@ WorkerRecord WorkerRegistry::heartbeat(const std::string& orgId, const std::stri
   const TimePoint now = now_();
   return store_.writeResult([&](StoreTx& tx) {
     WorkerRecord worker = loadWorker(tx, orgId, workerId);
+    // Coming back from offline takes a live slot again, so deregistering cannot be used to get past
+    // the limit.
+    if (worker.status == "offline") requireWorkerRoom(tx, limits_, orgId);
     worker.currentJobs = input.currentJobs;
     // A worker marked offline after a network partition comes back by heartbeating again.
     worker.status = input.status.value_or("healthy");

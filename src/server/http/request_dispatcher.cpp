@@ -82,6 +82,7 @@ HttpResponse RequestDispatcher::route(HttpRequest& request) const {
           addRateLimitHeaders(response, *rate);
           return response;
         }
+        access_.requireScope(*request.auth, match.route->keyScope);
         break;
       case Access::Admin:
         access_.requireAdmin(request.header("x-admin-key"));
