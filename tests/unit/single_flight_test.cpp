@@ -36,9 +36,10 @@ TEST(SingleFlightTest, ConcurrentCallersShareOneRendering) {
   scrapes.push_back(std::async(std::launch::async, [&] { return flight.run(render); }));
   ASSERT_EQ(gate.entered.get_future().wait_for(10s), std::future_status::ready);
   for (int i = 0; i < 7; ++i) scrapes.push_back(std::async(std::launch::async, [&] { return flight.run(render); }));
-  // Wait (with a deadline) until the seven have had every chance to start a rendering of their own.
-  const auto deadline = std::chrono::steady_clock::now() + 200ms;
-  while (std::chrono::steady_clock::now() < deadline && calls.load() == 1) std::this_thread::sleep_for(5ms);
+  // Land the rendering only once all seven wait for it (polled with a deadline).
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (flight.joined() < 7 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(1ms);
+  EXPECT_EQ(flight.joined(), 7);
   gate.release.set_value();
 
   std::shared_ptr<const std::string> first = scrapes.front().get();

@@ -6,6 +6,7 @@ std::shared_ptr<const std::string> SingleFlight::run(const std::function<std::st
   std::unique_lock lock(mutex_);
   if (current_) {
     const std::shared_ptr<Flight> flight = current_;
+    ++joined_;
     landed_.wait(lock, [&] { return flight->done; });
     if (flight->error) std::rethrow_exception(flight->error);
     return flight->text;
@@ -30,6 +31,11 @@ std::shared_ptr<const std::string> SingleFlight::run(const std::function<std::st
 long long SingleFlight::renders() const {
   std::lock_guard lock(mutex_);
   return renders_;
+}
+
+long long SingleFlight::joined() const {
+  std::lock_guard lock(mutex_);
+  return joined_;
 }
 
 }  // namespace spooled::server

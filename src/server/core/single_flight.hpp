@@ -18,8 +18,9 @@ class SingleFlight {
   // reaches every caller that shared that rendering.
   std::shared_ptr<const std::string> run(const std::function<std::string()>& render);
 
-  // How many times render() ran (tests).
+  // How many times render() ran, and how many callers shared a rendering already in flight (tests).
   long long renders() const;
+  long long joined() const;
 
  private:
   struct Flight {
@@ -32,6 +33,7 @@ class SingleFlight {
   std::condition_variable landed_;
   std::shared_ptr<Flight> current_;  // guarded by mutex_; null when nothing is in flight
   long long renders_ = 0;            // guarded by mutex_
+  long long joined_ = 0;             // guarded by mutex_
 };
 
 }  // namespace spooled::server
