@@ -7,7 +7,8 @@ int httpStatus(ErrorCode code) {
     case ErrorCode::Validation:
     case ErrorCode::BadRequest: return 400;
     case ErrorCode::Unauthorized: return 401;
-    case ErrorCode::Forbidden: return 403;
+    case ErrorCode::Forbidden:
+    case ErrorCode::LimitExceeded: return 403;
     case ErrorCode::NotFound: return 404;
     case ErrorCode::MethodNotAllowed: return 405;
     case ErrorCode::Conflict:
@@ -27,6 +28,7 @@ std::string_view wireCode(ErrorCode code) {
     case ErrorCode::BadRequest: return "BAD_REQUEST";
     case ErrorCode::Unauthorized: return "UNAUTHORIZED";
     case ErrorCode::Forbidden: return "ACCESS_DENIED";
+    case ErrorCode::LimitExceeded: return "LIMIT_EXCEEDED";
     case ErrorCode::NotFound: return "NOT_FOUND";
     case ErrorCode::MethodNotAllowed: return "METHOD_NOT_ALLOWED";
     case ErrorCode::Conflict: return "CONFLICT";

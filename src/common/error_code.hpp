@@ -14,6 +14,7 @@ enum class ErrorCode {
   BadRequest,        // 400 BAD_REQUEST: the body is not parseable JSON
   Unauthorized,      // 401 UNAUTHORIZED: no, wrong, revoked or expired credentials
   Forbidden,         // 403 ACCESS_DENIED: credentials valid but not for this resource
+  LimitExceeded,     // 403 LIMIT_EXCEEDED: the organization has as many queues/workers/keys as allowed
   NotFound,          // 404 NOT_FOUND
   MethodNotAllowed,  // 405 METHOD_NOT_ALLOWED
   Conflict,          // 409 CONFLICT: the resource is in a state that forbids the change

@@ -97,6 +97,10 @@ int ServerApp::start(std::ostream& keyOut) {
 
   const std::string keyPrefix = apiKeyPrefixFor(config_.environment);
   bootstrapApiKeys(*parts_->store, config_.apiKey, keyOut, keyPrefix);
+  const OrgLimits limits{config_.maxQueuesPerOrg, config_.maxWorkersPerOrg, config_.maxApiKeysPerOrg};
+  parts_->jobs.setOrgLimits(limits);
+  parts_->workers.setOrgLimits(limits);
+  parts_->accounts.limits = limits;
 
   addHealthRoutes(parts_->router, parts_->services);
   addJobRoutes(parts_->router, parts_->services);
@@ -117,6 +121,12 @@ int ServerApp::start(std::ostream& keyOut) {
   // before the server accepts a connection, as addListener and setMetrics require.
   parts_->services.environment = config_.environment;
   parts_->services.metricsToken = config_.metricsToken;
+  parts_->services.metricsWithoutToken = config_.metricsPublic || isLoopbackHost(config_.host);
+  parts_->services.metrics.setMaxQueueSeries(static_cast<std::size_t>(config_.metricsMaxQueueSeries));
+  if (!config_.metricsToken && !parts_->services.metricsWithoutToken)
+    spdlog::warn("GET /metrics is refused (403): it names every organization and queue, and --host {} is not a "
+                 "loopback address; set --metrics-token (METRICS_TOKEN) to serve it to Prometheus",
+                 config_.host);
   parts_->jobs.addListener(&parts_->services.metrics);
   parts_->dispatcher.setMetrics(&parts_->services.metrics);
 
@@ -128,6 +138,11 @@ int ServerApp::start(std::ostream& keyOut) {
 
   background_ = std::thread([this] { runBackgroundLoops(); });
   return port;
+}
+
+const Router& ServerApp::router() const {
+  if (!parts_) throw std::logic_error("ServerApp::router() before start()");
+  return parts_->router;
 }
 
 void ServerApp::stop() {

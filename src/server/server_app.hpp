@@ -11,6 +11,8 @@
 
 namespace spooled::server {
 
+class Router;
+
 class ServerApp {
  public:
   explicit ServerApp(ServerConfig config);
@@ -21,6 +23,10 @@ class ServerApp {
   // Opens the database, bootstraps API keys (a generated key is printed to keyOut), starts serving and
   // returns the bound port. Throws std::runtime_error with a readable message on any start-up failure.
   int start(std::ostream& keyOut);
+
+  // Every registered route (method, pattern, access, key scope), once start() has returned; tests
+  // check each one against the documented key-scope table.
+  const Router& router() const;
 
   // Graceful: readiness turns 503, parked claims return, no new connections, in-flight requests finish,
   // background loops stop. Idempotent; safe to call from any thread but one at a time.

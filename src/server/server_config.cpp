@@ -26,7 +26,22 @@ std::string normalizedLogLevel(std::string level) {
   return level == "warning" ? "warn" : level;
 }
 
+void requireInRange(const char* flag, int value, int min, int max) {
+  if (value < min || value > max)
+    throw std::invalid_argument(std::string(flag) + " must be " + std::to_string(min) + "-" + std::to_string(max) +
+                                ", got " + std::to_string(value));
+}
+
 }  // namespace
+
+bool isLoopbackHost(const std::string& host) {
+  unsigned char v4[4];
+  if (::inet_pton(AF_INET, host.c_str(), v4) == 1) return v4[0] == 127;
+  unsigned char v6[16];
+  if (::inet_pton(AF_INET6, host.c_str(), v6) != 1) return false;
+  static const unsigned char kLoopback6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+  return std::equal(std::begin(v6), std::end(v6), std::begin(kLoopback6));
+}
 
 void validateServerConfig(const ServerConfig& c) {
   if (!isIpAddress(c.host))
@@ -67,6 +82,10 @@ void validateServerConfig(const ServerConfig& c) {
                                 std::to_string(c.rateLimitPerSecond));
   if (c.rateLimitBurst < 1 || c.rateLimitBurst > 10000000)
     throw std::invalid_argument("--rate-limit-burst must be 1-10000000, got " + std::to_string(c.rateLimitBurst));
+  requireInRange("--metrics-max-queue-series", c.metricsMaxQueueSeries, 1, 100000);
+  requireInRange("--max-queues-per-org", c.maxQueuesPerOrg, 1, 10000000);
+  requireInRange("--max-workers-per-org", c.maxWorkersPerOrg, 1, 10000000);
+  requireInRange("--max-api-keys-per-org", c.maxApiKeysPerOrg, 1, 1000000);
 }
 
 int parseServerConfig(int argc, const char* const* argv, ServerConfig& config) {
@@ -97,6 +116,29 @@ int parseServerConfig(int argc, const char* const* argv, ServerConfig& config) {
   app.add_option("--metrics-token", metricsToken,
                  "Token GET /metrics then requires as `Authorization: Bearer <token>` (default: /metrics is public)")
       ->envname("METRICS_TOKEN");
+  app.add_flag("--metrics-public", config.metricsPublic,
+               "Serve GET /metrics without a token on any address. Without this flag or --metrics-token, "
+               "/metrics answers only when --host is a loopback address, since it names every organization "
+               "and queue")
+      ->envname("METRICS_PUBLIC");
+  app.add_option("--metrics-max-queue-series", config.metricsMaxQueueSeries,
+                 "Series per (organization, queue) metric family; further queues are added up under "
+                 "organization_id=\"_other\", queue=\"_other\", so a scrape stays small however many queues exist")
+      ->envname("METRICS_MAX_QUEUE_SERIES")
+      ->capture_default_str();
+  app.add_option("--max-queues-per-org", config.maxQueuesPerOrg,
+                 "Queues one organization may have (a job on a new name or a queue configuration creates one); "
+                 "beyond it: 403 LIMIT_EXCEEDED")
+      ->envname("MAX_QUEUES_PER_ORG")
+      ->capture_default_str();
+  app.add_option("--max-workers-per-org", config.maxWorkersPerOrg,
+                 "Workers (not offline) one organization may have registered; beyond it: 403 LIMIT_EXCEEDED")
+      ->envname("MAX_WORKERS_PER_ORG")
+      ->capture_default_str();
+  app.add_option("--max-api-keys-per-org", config.maxApiKeysPerOrg,
+                 "Active API keys one organization may have; beyond it: 403 LIMIT_EXCEEDED")
+      ->envname("MAX_API_KEYS_PER_ORG")
+      ->capture_default_str();
   app.add_option("--registration-mode", config.registrationMode,
                  "open: anyone may create an organization (POST /api/v1/organizations); closed: only with "
                  "X-Admin-Key")

@@ -22,7 +22,18 @@ struct ServerConfig {
   int rateLimitBurst = 2000;                // requests a key may make at once
   std::string environment = "production";  // development, staging, production: shown by the dashboard
   std::optional<std::string> metricsToken;  // when set, GET /metrics needs `Authorization: Bearer <token>`
+  // Without a token /metrics is served only when listening on loopback (it names every organization
+  // and queue); metricsPublic serves it without a token on any address.
+  bool metricsPublic = false;
+  int metricsMaxQueueSeries = 500;  // (organization, queue) series per family; the rest add up in "_other"
+  // What one organization may create (core/org_limits.hpp); over it: 403 LIMIT_EXCEEDED.
+  int maxQueuesPerOrg = 1000;
+  int maxWorkersPerOrg = 10000;
+  int maxApiKeysPerOrg = 100;
 };
+
+// True when host is a loopback address (127.0.0.0/8 or ::1): only this machine can connect.
+bool isLoopbackHost(const std::string& host);
 
 // Parses argv and the environment into config. Returns -1 when the server should run, otherwise the
 // exit code to end with (0 after --help, non-zero after an error, whose message is already printed).

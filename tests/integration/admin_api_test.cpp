@@ -186,6 +186,9 @@ TEST_F(AdminApiTest, PlansListTheSelfHostedPlan) {
                             "history_retention_days"})
     EXPECT_TRUE(plan.contains(field)) << field;
   EXPECT_TRUE(plan["max_jobs_per_day"].is_null());
+  EXPECT_EQ(plan["max_queues"], 1000);  // the organization limits' defaults
+  EXPECT_EQ(plan["max_workers"], 10000);
+  EXPECT_EQ(plan["max_api_keys"], 100);
   EXPECT_EQ(plan["rate_limit_requests_per_second"], 1000);
   EXPECT_EQ(plan["rate_limit_burst"], 2000);
 }

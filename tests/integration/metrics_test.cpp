@@ -1,5 +1,6 @@
 // GET /metrics against a real server: well-formed Prometheus text whose counters and gauges follow
-// what the test does with jobs, workers and requests; public by default, token-protected on request.
+// what the test does with jobs, workers and requests; public on a loopback address, token-protected on
+// request, and refused without a token on any other address unless --metrics-public.
 #include "support/prometheus_text.hpp"
 #include "support/server_test.hpp"
 
@@ -146,6 +147,52 @@ TEST(MetricsTokenTest, TokenIsRequiredWhenConfigured) {
   // The probes stay public.
   http.setApiKey(std::nullopt);
   EXPECT_EQ(http.get("/health").status, 200);
+}
+
+// /metrics names every organization and queue, so without a token only a loopback listener serves it.
+TEST(MetricsProtectionTest, OnANonLoopbackAddressItIsRefusedWithoutAToken) {
+  ServerProcessOptions options;
+  options.host = "0.0.0.0";
+  ServerProcess server(options);
+  server.start();
+  HttpClient http(server.baseUrl(), std::nullopt);
+  const auto refused = http.get("/metrics");
+  EXPECT_EQ(refused.status, 403) << refused.describe();
+  EXPECT_EQ(refused.body["code"], "ACCESS_DENIED");
+  EXPECT_NE(refused.body["message"].get<std::string>().find("--metrics-token"), std::string::npos);
+  EXPECT_EQ(refused.rawBody.find("organization_id"), std::string::npos);
+  http.setApiKey(server.apiKey());  // an API key does not open it either
+  EXPECT_EQ(http.get("/metrics").status, 403);
+  EXPECT_NE(server.stderrText().find("GET /metrics is refused"), std::string::npos);  // told at start
+  // The probes stay public.
+  http.setApiKey(std::nullopt);
+  EXPECT_EQ(http.get("/health").status, 200);
+}
+
+TEST(MetricsProtectionTest, OnANonLoopbackAddressATokenOrMetricsPublicOpensIt) {
+  const std::string token = "metrics-token-0123456789";
+  {
+    ServerProcessOptions options;
+    options.host = "0.0.0.0";
+    options.extraArgs = {"--metrics-token", token};
+    ServerProcess server(options);
+    server.start();
+    HttpClient http(server.baseUrl(), std::nullopt);
+    EXPECT_EQ(http.get("/metrics").status, 401);
+    http.setApiKey(token);
+    EXPECT_EQ(http.get("/metrics").status, 200);
+  }
+  {
+    ServerProcessOptions options;
+    options.host = "0.0.0.0";
+    options.extraArgs = {"--metrics-public"};
+    ServerProcess server(options);
+    server.start();
+    HttpClient http(server.baseUrl(), std::nullopt);
+    const auto open = http.get("/metrics");
+    EXPECT_EQ(open.status, 200) << open.describe();
+    EXPECT_NO_THROW(parsePromText(open.rawBody));
+  }
 }
 
 TEST(MetricsFlagsTest, BadEnvironmentOrShortTokenFailsFastNamingTheFlag) {

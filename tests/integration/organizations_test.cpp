@@ -136,16 +136,20 @@ TEST_F(OrganizationsTest, UsageCountsWhatTheOrganizationHasWithNoLimits) {
   EXPECT_EQ(usage["queues"]["current"], 2);
   EXPECT_EQ(usage["workers"]["current"], 1);
   EXPECT_EQ(usage["api_keys"]["current"], 2);
-  for (const char* item : {"jobs_today", "active_jobs", "queues", "workers", "api_keys", "schedules", "workflows",
-                           "webhooks"}) {
+  for (const char* item : {"jobs_today", "active_jobs", "schedules", "workflows", "webhooks"}) {
     EXPECT_TRUE(usage[item]["limit"].is_null()) << item;
     EXPECT_TRUE(usage[item]["percentage"].is_null()) << item;
     EXPECT_FALSE(usage[item]["is_disabled"].get<bool>()) << item;
   }
+  // Queues, workers and keys are measured against the server's organization limits (defaults here).
+  EXPECT_EQ(usage["queues"]["limit"], 1000);
+  EXPECT_DOUBLE_EQ(usage["queues"]["percentage"].get<double>(), 0.2);
+  EXPECT_EQ(usage["workers"]["limit"], 10000);
+  EXPECT_EQ(usage["api_keys"]["limit"], 100);
   EXPECT_EQ(r.body["warnings"], json::array());
   const json& limits = r.body.at("limits");
   EXPECT_TRUE(limits["max_jobs_per_day"].is_null());
-  EXPECT_TRUE(limits["max_queues"].is_null());
+  EXPECT_EQ(limits["max_queues"], 1000);
   EXPECT_EQ(limits["max_payload_size_bytes"], 1024 * 1024);
   EXPECT_TRUE(limits["rate_limit_requests_per_second"].is_number());
   EXPECT_EQ(r.body["plan"], limits["tier"]);

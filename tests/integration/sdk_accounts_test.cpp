@@ -176,7 +176,8 @@ TEST_F(SdkAccountsTest, AdminResource) {
   EXPECT_EQ(stats.apiVersion, "v1");
   const auto plans = admin.admin().listPlans();
   ASSERT_EQ(plans.size(), 1u);
-  EXPECT_FALSE(plans[0].maxQueues.has_value());
+  EXPECT_EQ(plans[0].maxQueues, 1000);  // the server's --max-queues-per-org
+  EXPECT_FALSE(plans[0].maxJobsPerDay.has_value());
 
   admin.admin().deleteOrganization(created.organization.id, /*hardDelete=*/true);
   EXPECT_THROW(admin.admin().getOrganization(created.organization.id), NotFoundError);

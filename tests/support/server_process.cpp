@@ -99,7 +99,7 @@ std::string ServerProcess::logs() const {
 }
 
 void ServerProcess::spawn() {
-  std::vector<std::string> argv = {SPOOLED_SERVER_BIN, "--host", "127.0.0.1", "--port", std::to_string(port_),
+  std::vector<std::string> argv = {SPOOLED_SERVER_BIN, "--host", options_.host, "--port", std::to_string(port_),
                                    "--database-url", databaseUrl()};
   // Debug logs (every request) unless the test chose a level itself.
   const auto& extra = options_.extraArgs;

@@ -15,6 +15,7 @@ namespace spooled::test {
 
 struct ServerProcessOptions {
   std::string apiKey = "sk_test_integration_0123456789abcdef";  // empty: no --api-key flag
+  std::string host = "127.0.0.1";               // --host; tests connect through 127.0.0.1 either way
   std::vector<std::string> extraArgs;          // appended to the command line
   std::map<std::string, std::string> env;      // set in the child before exec
   std::chrono::milliseconds startTimeout{20000};

@@ -151,5 +151,41 @@ TEST(MetricsRegistryTest, ConcurrentRecordsAreAllCounted) {
   EXPECT_EQ(text.sum("spooled_jobs_enqueued_total"), kThreads * kEach);
 }
 
+TEST(MetricsRegistryTest, QueueSeriesAreCappedAndTheRestAddUpUnderOther) {
+  // 93,000 queues took a scrape to 83 MB; whatever clients create, the job families keep their
+  // series for the first pairs only and the rest add up under "_other".
+  MetricsRegistry registry;
+  constexpr int kQueues = 20000;
+  for (int i = 0; i < kQueues; ++i) {
+    const std::string queue = "q" + std::to_string(i);
+    registry.onJobEvent(JobEvent{JobEvent::Kind::Created, "org-" + std::to_string(i % 7), queue, "id", std::nullopt});
+    registry.onJobEvent(JobEvent{JobEvent::Kind::Completed, "org-" + std::to_string(i % 7), queue, "id", 20ms});
+  }
+  const std::string rendered = registry.render();
+  const PromText text = parsePromText(rendered);
+  const std::size_t cap = MetricsRegistry::kDefaultMaxQueueSeries;
+  EXPECT_EQ(text.select("spooled_jobs_enqueued_total").size(), cap + 1);
+  EXPECT_EQ(text.select("spooled_job_duration_seconds_count").size(), cap + 1);
+  // Nothing is lost: the totals still add up, the overflow is visible as such.
+  EXPECT_EQ(text.sum("spooled_jobs_enqueued_total"), kQueues);
+  EXPECT_EQ(text.sum("spooled_jobs_completed_total"), kQueues);
+  EXPECT_EQ(text.value("spooled_jobs_enqueued_total", {{"organization_id", "_other"}, {"queue", "_other"}}),
+            kQueues - static_cast<double>(cap));
+  // A pair admitted before the cap keeps counting under its own labels.
+  registry.onJobEvent(JobEvent{JobEvent::Kind::Created, "org-0", "q0", "id", std::nullopt});
+  EXPECT_EQ(parsePromText(registry.render()).value("spooled_jobs_enqueued_total", {{"queue", "q0"}}), 2);
+  // The text stays in the hundreds of kilobytes, not tens of megabytes.
+  EXPECT_LT(rendered.size(), 2u * 1024 * 1024) << rendered.size();
+}
+
+TEST(MetricsRegistryTest, TheQueueSeriesCapIsConfigurable) {
+  MetricsRegistry registry;
+  registry.setMaxQueueSeries(2);
+  for (const char* queue : {"a", "b", "c", "d"}) registry.onJobEvent(event(JobEvent::Kind::Created, queue));
+  const PromText text = parsePromText(registry.render());
+  EXPECT_EQ(text.select("spooled_jobs_enqueued_total").size(), 3u);
+  EXPECT_EQ(text.value("spooled_jobs_enqueued_total", {{"queue", "_other"}}), 2);
+}
+
 }  // namespace
 }  // namespace spooled::server

@@ -515,6 +515,59 @@ TEST_P(ListJobsTest, CountsJobsByStatusPerOrganizationAndQueue) {
   EXPECT_TRUE(counts("nothing-here").empty());
 }
 
+// --- what an organization has, for its limits ---
+
+TEST_P(StoreConformance, CountsQueuesLiveWorkersAndActiveKeysPerOrganization) {
+  const OrganizationRecord org = fullOrganization("counted");
+  const OrganizationRecord other = fullOrganization("other");
+  store_->write([&](StoreTx& tx) {
+    tx.insertOrganization(org);
+    tx.insertOrganization(other);
+    // Queues: two with jobs (one of them also configured), one configured only; many jobs on one.
+    for (int i = 0; i < 50; ++i) tx.insertJob(minimalJob(org.id, "busy", 0, i));
+    tx.insertJob(minimalJob(org.id, "configured-too"));
+    tx.upsertQueue(fullQueue(org.id, "configured-too"));
+    tx.upsertQueue(fullQueue(org.id, "config-only"));
+    tx.insertJob(minimalJob(other.id, "theirs"));
+    // Workers: degraded and draining count, offline does not.
+    WorkerRecord draining = fullWorker(org.id, "busy");
+    draining.status = "draining";
+    WorkerRecord offline = fullWorker(org.id, "busy");
+    offline.status = "offline";
+    tx.insertWorker(fullWorker(org.id, "busy"));
+    tx.insertWorker(draining);
+    tx.insertWorker(offline);
+    tx.insertWorker(fullWorker(other.id, "theirs"));
+    // Keys: active ones count, revoked ones do not.
+    ApiKeyRecord revoked = fullApiKey(org.id);
+    revoked.isActive = false;
+    tx.insertApiKey(fullApiKey(org.id));
+    tx.insertApiKey(revoked);
+    tx.insertApiKey(fullApiKey(other.id));
+  });
+  store_->read([&](StoreReader& r) {
+    EXPECT_EQ(r.countQueues(org.id, 100), 3);
+    EXPECT_EQ(r.countQueues(org.id, 2), 2);  // stops at upTo
+    EXPECT_EQ(r.countQueues(other.id, 100), 1);
+    EXPECT_EQ(r.countQueues("nobody", 100), 0);
+    EXPECT_TRUE(r.queueExists(org.id, "busy"));
+    EXPECT_TRUE(r.queueExists(org.id, "config-only"));
+    EXPECT_FALSE(r.queueExists(org.id, "theirs"));
+    EXPECT_FALSE(r.queueExists(org.id, "busy2"));
+    EXPECT_EQ(r.countLiveWorkers(org.id), 2);
+    EXPECT_EQ(r.countLiveWorkers(other.id), 1);
+    EXPECT_EQ(r.countActiveApiKeys(org.id), 1);
+    EXPECT_EQ(r.countActiveApiKeys(other.id), 1);
+    EXPECT_EQ(r.countWorkersByStatus(),
+              (std::map<std::string, long long>{{"degraded", 2}, {"draining", 1}, {"offline", 1}}));
+  });
+  // Inside a transaction the counts see its own writes, which is what makes the limit checks exact.
+  store_->write([&](StoreTx& tx) {
+    tx.insertJob(minimalJob(org.id, "fourth"));
+    EXPECT_EQ(tx.countQueues(org.id, 100), 4);
+  });
+}
+
 // --- transactions ---
 
 TEST_P(StoreConformance, TransactionSeesItsOwnWritesWhileOthersSeeOnlyCommittedData) {

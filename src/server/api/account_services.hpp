@@ -7,6 +7,7 @@
 #include "server/auth/access_control.hpp"
 #include "server/auth/admin_auth.hpp"
 #include "server/auth/token_service.hpp"
+#include "server/core/org_limits.hpp"
 #include "server/http/router.hpp"
 #include "server/store/store.hpp"
 
@@ -22,6 +23,7 @@ struct AccountServices {
   const AccessControl& access;
   bool openRegistration = false;  // --registration-mode open
   std::string keyPrefix = "sk_live_";  // of minted keys, by --environment (auth/api_key_format.hpp)
+  OrgLimits limits;               // --max-api-keys-per-org, ... (key creation checks them)
   std::chrono::steady_clock::time_point startedClock = std::chrono::steady_clock::now();  // admin stats uptime
 };
 

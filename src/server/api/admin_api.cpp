@@ -99,7 +99,7 @@ HttpResponse getOrganization(AccountServices& s, const HttpRequest& req) {
     const OrganizationRecord org = findOrganization(r, id);
     const ResourceCounts counts = countResources(r, id, nowMs());
     json detail = organizationToJson(org);
-    detail["usage_info"] = usageInfoJson(org.planTier, counts, s.access.rateLimits());
+    detail["usage_info"] = usageInfoJson(org.planTier, counts, s.access.rateLimits(), s.limits);
     detail["api_keys_count"] = counts.apiKeysTotal;
     detail["total_jobs"] = counts.totalJobs;
     return detail;
@@ -160,6 +160,7 @@ Task<HttpResponse> createApiKey(AccountServices& s, const HttpRequest& req) {
   in.queues = readKeyQueues(f).value_or(std::vector<std::string>{"*"});  // the backend's default
   const CreatedApiKey created = co_await s.store.write([&](StoreTx& tx) {
     findOrganization(tx, id);
+    requireApiKeyRoom(tx, s.limits, id);
     return insertNewApiKey(tx, id, in, s.keyPrefix);
   });
   co_return HttpResponse::json(201, createdKeyToJson(created));
@@ -227,7 +228,7 @@ HttpResponse platformStats(AccountServices& s, const HttpRequest&) {
 }
 
 HttpResponse listPlans(AccountServices& s, const HttpRequest&) {
-  return HttpResponse::json(200, json::array({selfHostedPlanJson(s.access.rateLimits())}));
+  return HttpResponse::json(200, json::array({selfHostedPlanJson(s.access.rateLimits(), s.limits)}));
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // /api/v1/api-keys: list, create, get, update, revoke the caller's organization's keys. A key is
 // created with a random raw value that is shown once; only its SHA-256 is stored. Revoking sets
-// is_active to false (the row stays, so last_used and the name remain visible).
+// is_active to false (the row stays, so last_used and the name remain visible). Only keys with every
+// queue reach these routes (the route's KeyScope), so a key limited to some queues can neither mint
+// nor change keys. Creating or re-activating a key must fit the organization's key limit.
 #include <algorithm>
 
 #include "common/error_code.hpp"
@@ -13,18 +15,6 @@ namespace spooled::server {
 namespace {
 
 constexpr std::size_t kMaxKeysListed = 100;  // as the official backend
-
-// A key limited to some queues may not hand out more than it has: without this, any limited key
-// could mint an unlimited one.
-void requireWithinCallerQueues(const AuthContext& caller, const std::vector<std::string>& queues) {
-  if (caller.allowsAllQueues()) return;
-  const bool widens = queues.empty() || std::any_of(queues.begin(), queues.end(), [&](const std::string& q) {
-                        return q == "*" || !caller.allowsQueue(q);
-                      });
-  if (widens)
-    throw ApiError(ErrorCode::Forbidden, "This API key is limited to some queues and cannot grant access beyond them",
-                   json{{"field", "queues"}});
-}
 
 std::string keyId(const HttpRequest& req) { return pathUuid(req, "API key"); }
 
@@ -50,10 +40,11 @@ Task<HttpResponse> createKey(AccountServices& s, const HttpRequest& req) {
   in.queues = readKeyQueues(call.fields).value_or(std::vector<std::string>{});
   in.rateLimit = readKeyRateLimit(call.fields);
   in.expiresAt = readKeyExpiry(call.fields, nowMs());
-  requireWithinCallerQueues(call.auth, in.queues);
 
-  const CreatedApiKey created =
-      co_await s.store.write([&](StoreTx& tx) { return insertNewApiKey(tx, call.auth.orgId, in, s.keyPrefix); });
+  const CreatedApiKey created = co_await s.store.write([&](StoreTx& tx) {
+    requireApiKeyRoom(tx, s.limits, call.auth.orgId);
+    return insertNewApiKey(tx, call.auth.orgId, in, s.keyPrefix);
+  });
   json out = createdKeyToJson(created);
   out["expires_at"] = isoOrNull(created.record.expiresAt);
   co_return HttpResponse::json(201, out);
@@ -74,13 +65,13 @@ Task<HttpResponse> updateKey(AccountServices& s, const HttpRequest& req) {
   const auto queues = readKeyQueues(f);
   const auto rateLimit = readKeyRateLimit(f);
   const auto isActive = f.optionalBool("is_active");
-  if (queues) requireWithinCallerQueues(call.auth, *queues);
 
   const ApiKeyRecord updated = co_await s.store.write([&](StoreTx& tx) {
     ApiKeyRecord key = findKey(tx, call.auth.orgId, id);
     if (name) key.name = *name;
     if (queues) key.queues = *queues;
     if (rateLimit) key.rateLimit = *rateLimit;
+    if (isActive && *isActive && !key.isActive) requireApiKeyRoom(tx, s.limits, call.auth.orgId);
     if (isActive) key.isActive = *isActive;
     tx.updateApiKey(key);
     return key;

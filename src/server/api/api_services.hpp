@@ -10,6 +10,7 @@
 #include "server/core/job_engine.hpp"
 #include "server/core/job_notifier.hpp"
 #include "server/core/metrics_registry.hpp"
+#include "server/core/single_flight.hpp"
 #include "server/core/worker_registry.hpp"
 #include "server/http/router.hpp"
 #include "server/store/store.hpp"
@@ -33,6 +34,9 @@ struct ApiServices {
   std::chrono::steady_clock::time_point startedClock = std::chrono::steady_clock::now();  // uptime, immune to clock jumps
   std::string environment = "production";   // reported by the dashboard, as the official backend's
   std::optional<std::string> metricsToken;  // when set, GET /metrics needs `Authorization: Bearer <it>`
+  // Without a token, whether GET /metrics answers at all: on a loopback address or with --metrics-public.
+  bool metricsWithoutToken = true;
+  SingleFlight metricsRender;  // one scrape rendered at a time; concurrent scrapes share it
 };
 
 // Where a handler with a JSON body starts: the caller, the body (a JSON object) and a reader of it.

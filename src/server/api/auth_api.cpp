@@ -93,7 +93,7 @@ void addAuthRoutes(Router& router, AccountServices& s) {
   router.add("POST", "/api/v1/auth/refresh", Access::Public, withAccounts(s, refresh));
   router.add("POST", "/api/v1/auth/validate", Access::Public, withAccounts(s, validate));
   router.add("GET", "/api/v1/auth/me", Access::Public, withAccounts(s, me));
-  router.add("POST", "/api/v1/auth/logout", Access::ApiKey, withAccounts(s, logout));
+  router.add("POST", "/api/v1/auth/logout", Access::ApiKey, withAccounts(s, logout), KeyScope::Queues);
 }
 
 }  // namespace spooled::server

@@ -98,9 +98,9 @@ Task<HttpResponse> purgeDeadLetters(ApiServices& s, const HttpRequest& req) {
 
 void addDlqRoutes(Router& router, ApiServices& s) {
   const auto bind = [&s](auto fn) { return withServices(s, fn); };
-  router.add("GET", "/api/v1/jobs/dlq", Access::ApiKey, bind(listDeadLetters));
-  router.add("POST", "/api/v1/jobs/dlq/retry", Access::ApiKey, bind(retryDeadLetters));
-  router.add("POST", "/api/v1/jobs/dlq/purge", Access::ApiKey, bind(purgeDeadLetters));
+  router.add("GET", "/api/v1/jobs/dlq", Access::ApiKey, bind(listDeadLetters), KeyScope::Queues);
+  router.add("POST", "/api/v1/jobs/dlq/retry", Access::ApiKey, bind(retryDeadLetters), KeyScope::Queues);
+  router.add("POST", "/api/v1/jobs/dlq/purge", Access::ApiKey, bind(purgeDeadLetters), KeyScope::Queues);
 }
 
 }  // namespace spooled::server

@@ -156,11 +156,11 @@ Task<HttpResponse> retryJob(ApiServices& s, const HttpRequest& req) {
 
 void addJobAdminRoutes(Router& router, ApiServices& s) {
   const auto bind = [&s](auto fn) { return withServices(s, fn); };
-  router.add("POST", "/api/v1/jobs/bulk", Access::ApiKey, bind(bulkEnqueue));
-  router.add("GET", "/api/v1/jobs/stats", Access::ApiKey, bind(jobStats));
-  router.add("GET", "/api/v1/jobs/status", Access::ApiKey, bind(batchStatus));
-  router.add("PUT", "/api/v1/jobs/{id}/priority", Access::ApiKey, bind(boostPriority));
-  router.add("POST", "/api/v1/jobs/{id}/retry", Access::ApiKey, bind(retryJob));
+  router.add("POST", "/api/v1/jobs/bulk", Access::ApiKey, bind(bulkEnqueue), KeyScope::Queues);
+  router.add("GET", "/api/v1/jobs/stats", Access::ApiKey, bind(jobStats), KeyScope::Queues);
+  router.add("GET", "/api/v1/jobs/status", Access::ApiKey, bind(batchStatus), KeyScope::Queues);
+  router.add("PUT", "/api/v1/jobs/{id}/priority", Access::ApiKey, bind(boostPriority), KeyScope::Queues);
+  router.add("POST", "/api/v1/jobs/{id}/retry", Access::ApiKey, bind(retryJob), KeyScope::Queues);
 }
 
 }  // namespace spooled::server

@@ -171,15 +171,15 @@ Task<HttpResponse> reportProgress(ApiServices& s, const HttpRequest& req) {  // 
 
 void addJobRoutes(Router& router, ApiServices& s) {
   const auto bind = [&s](auto fn) { return withServices(s, fn); };
-  router.add("POST", "/api/v1/jobs", Access::ApiKey, bind(createJob));
-  router.add("GET", "/api/v1/jobs", Access::ApiKey, bind(listJobs));
-  router.add("POST", "/api/v1/jobs/claim", Access::ApiKey, bind(claimJobs));
-  router.add("GET", "/api/v1/jobs/{id}", Access::ApiKey, bind(getJob));
-  router.add("DELETE", "/api/v1/jobs/{id}", Access::ApiKey, bind(cancelJob));
-  router.add("POST", "/api/v1/jobs/{id}/complete", Access::ApiKey, bind(completeJob));
-  router.add("POST", "/api/v1/jobs/{id}/fail", Access::ApiKey, bind(failJob));
-  router.add("POST", "/api/v1/jobs/{id}/heartbeat", Access::ApiKey, bind(heartbeatJob));
-  router.add("POST", "/api/v1/jobs/{id}/progress", Access::ApiKey, bind(reportProgress));
+  router.add("POST", "/api/v1/jobs", Access::ApiKey, bind(createJob), KeyScope::Queues);
+  router.add("GET", "/api/v1/jobs", Access::ApiKey, bind(listJobs), KeyScope::Queues);
+  router.add("POST", "/api/v1/jobs/claim", Access::ApiKey, bind(claimJobs), KeyScope::Queues);
+  router.add("GET", "/api/v1/jobs/{id}", Access::ApiKey, bind(getJob), KeyScope::Queues);
+  router.add("DELETE", "/api/v1/jobs/{id}", Access::ApiKey, bind(cancelJob), KeyScope::Queues);
+  router.add("POST", "/api/v1/jobs/{id}/complete", Access::ApiKey, bind(completeJob), KeyScope::Queues);
+  router.add("POST", "/api/v1/jobs/{id}/fail", Access::ApiKey, bind(failJob), KeyScope::Queues);
+  router.add("POST", "/api/v1/jobs/{id}/heartbeat", Access::ApiKey, bind(heartbeatJob), KeyScope::Queues);
+  router.add("POST", "/api/v1/jobs/{id}/progress", Access::ApiKey, bind(reportProgress), KeyScope::Queues);
 }
 
 }  // namespace spooled::server

@@ -1,10 +1,14 @@
-// GET /metrics: Prometheus text exposition. Public, as on the official backend's API port, unless the
-// server was started with --metrics-token; then it needs `Authorization: Bearer <token>` (as the
-// backend's METRICS_TOKEN). The registry holds what was counted as it happened; the gauges that
-// describe the present (queue depth, workers) are read from the store here, at scrape time.
+// GET /metrics: Prometheus text exposition. With --metrics-token it needs `Authorization: Bearer
+// <token>` (as the backend's METRICS_TOKEN). Without one it answers only when the server listens on a
+// loopback address (or with --metrics-public), because it names every organization and queue. The
+// registry holds what was counted as it happened; the gauges that describe the present (queue depth,
+// workers) are read from the store at scrape time. A scrape's cost is bounded: the (organization,
+// queue) series of each family are capped (the rest add up under "_other"), and scrapes that arrive
+// together share one rendering (SingleFlight).
 #include <openssl/crypto.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
 #include <iterator>
 #include <map>
@@ -17,8 +21,9 @@ namespace spooled::server {
 namespace {
 
 constexpr const char* kWorkerStatuses[] = {"healthy", "degraded", "draining", "offline"};
-// Far above any real worker count of one organization; the gauge is a count, not a listing.
-constexpr int kMaxWorkersPerOrganization = 100000;
+
+using QueueKey = std::pair<std::string, std::string>;  // organization, queue
+using StatusCounts = std::array<long long, std::size(kAllJobStatuses)>;
 
 bool tokenMatches(const std::optional<std::string>& header, const std::string& expected) {
   static constexpr std::string_view kBearer = "Bearer ";
@@ -27,11 +32,41 @@ bool tokenMatches(const std::optional<std::string>& header, const std::string& e
   return CRYPTO_memcmp(header->data() + kBearer.size(), expected.data(), expected.size()) == 0;
 }
 
+long long total(const StatusCounts& counts) {
+  long long sum = 0;
+  for (const long long n : counts) sum += n;
+  return sum;
+}
+
+// Keeps the `max` queues with the most jobs (ties by name) and adds the others up under "_other", so
+// the gauge has at most max + 1 queues however many exist. Returns how many were added up.
+long long foldSmallQueues(std::map<QueueKey, StatusCounts>& byQueue, std::size_t max) {
+  if (byQueue.size() <= max) return 0;
+  std::vector<std::map<QueueKey, StatusCounts>::const_iterator> order;
+  order.reserve(byQueue.size());
+  for (auto it = byQueue.cbegin(); it != byQueue.cend(); ++it) order.push_back(it);
+  std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return total(a->second) > total(b->second); });
+  std::map<QueueKey, StatusCounts> kept;
+  StatusCounts other{};
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    if (i < max) {
+      kept.emplace(order[i]->first, order[i]->second);
+      continue;
+    }
+    for (std::size_t s = 0; s < other.size(); ++s) other[s] += order[i]->second[s];
+  }
+  const std::string otherLabel(MetricsRegistry::kOtherLabel);
+  kept.emplace(QueueKey{otherLabel, otherLabel}, other);
+  const long long folded = static_cast<long long>(byQueue.size() - max);
+  byQueue = std::move(kept);
+  return folded;
+}
+
 // Job counts by organization, queue and status. Every status of a queue that has any job is listed,
 // zeros included, so a series drops to 0 instead of vanishing when the last such job leaves. Counts
 // are indexed by the JobStatus value, which kAllJobStatuses lists in order.
-void addQueueDepth(std::vector<ScrapeGauge>& gauges, const std::vector<QueueStatusCount>& rows) {
-  std::map<std::pair<std::string, std::string>, std::array<long long, std::size(kAllJobStatuses)>> byQueue;
+void addQueueDepth(std::vector<ScrapeGauge>& gauges, const std::vector<QueueStatusCount>& rows, std::size_t maxQueues) {
+  std::map<QueueKey, StatusCounts> byQueue;
   long long pending = 0;
   long long processing = 0;
   for (const QueueStatusCount& row : rows) {
@@ -40,6 +75,7 @@ void addQueueDepth(std::vector<ScrapeGauge>& gauges, const std::vector<QueueStat
     if (row.status == JobStatus::Pending) pending += row.count;
     if (row.status == JobStatus::Processing) processing += row.count;
   }
+  const long long folded = foldSmallQueues(byQueue, maxQueues);
   ScrapeGauge depth{"spooled_queue_jobs", "Jobs by organization, queue and status, read at scrape time.", {}};
   for (const auto& [key, counts] : byQueue) {
     for (const JobStatus status : kAllJobStatuses) {
@@ -49,6 +85,9 @@ void addQueueDepth(std::vector<ScrapeGauge>& gauges, const std::vector<QueueStat
     }
   }
   gauges.push_back(std::move(depth));
+  gauges.push_back({"spooled_queue_jobs_other_queues",
+                    "Queues added up under queue=\"_other\" in spooled_queue_jobs (beyond the series cap).",
+                    {{{}, static_cast<double>(folded)}}});
   // The official backend's unlabelled totals, for dashboards built against it.
   gauges.push_back({"spooled_jobs_pending", "Pending jobs, all queues.", {{{}, static_cast<double>(pending)}}});
   gauges.push_back(
@@ -71,23 +110,13 @@ void addWorkers(std::vector<ScrapeGauge>& gauges, const std::map<std::string, lo
                     {{{}, static_cast<double>(healthy == byStatus.end() ? 0 : healthy->second)}}});
 }
 
-HttpResponse metrics(ApiServices& s, const HttpRequest& req) {
-  if (s.metricsToken && !tokenMatches(req.header("authorization"), *s.metricsToken))
-    throw ApiError(ErrorCode::Unauthorized, "GET /metrics requires Authorization: Bearer <metrics token>");
-
+std::string renderScrape(ApiServices& s) {
   std::vector<ScrapeGauge> gauges;
   bool databaseUp = true;
   try {
     s.store.read([&](StoreReader& r) {
-      addQueueDepth(gauges, r.countJobsByQueueAndStatus(std::nullopt));
-      std::map<std::string, long long> workersByStatus;
-      for (const OrganizationRecord& org : r.listOrganizations()) {
-        WorkerQuery q;
-        q.orgId = org.id;
-        q.limit = kMaxWorkersPerOrganization;
-        for (const WorkerRecord& w : r.listWorkers(q)) ++workersByStatus[w.status];
-      }
-      addWorkers(gauges, workersByStatus);
+      addQueueDepth(gauges, r.countJobsByQueueAndStatus(std::nullopt), s.metrics.maxQueueSeries());
+      addWorkers(gauges, r.countWorkersByStatus());
     });
   } catch (const std::exception& e) {
     // A scrape during a database outage still answers, so the outage itself shows up in the metrics.
@@ -100,11 +129,22 @@ HttpResponse metrics(ApiServices& s, const HttpRequest& req) {
   gauges.push_back({"spooled_uptime_seconds", "Seconds since the server started.", {{{}, uptime}}});
   gauges.push_back({"spooled_build_info", "Always 1; the labels say which server this is.",
                     {{{{"version", SPOOLED_VERSION}, {"environment", s.environment}}, 1.0}}});
+  return s.metrics.render(gauges);
+}
 
+HttpResponse metrics(ApiServices& s, const HttpRequest& req) {
+  if (s.metricsToken) {
+    if (!tokenMatches(req.header("authorization"), *s.metricsToken))
+      throw ApiError(ErrorCode::Unauthorized, "GET /metrics requires Authorization: Bearer <metrics token>");
+  } else if (!s.metricsWithoutToken) {
+    throw ApiError(ErrorCode::Forbidden,
+                   "GET /metrics names every organization and queue, so without a token it is served only on a "
+                   "loopback address; start the server with --metrics-token (METRICS_TOKEN) or --metrics-public");
+  }
   HttpResponse response;
   response.status = 200;
   response.contentType = "text/plain; version=0.0.4; charset=utf-8";
-  response.body = s.metrics.render(gauges);
+  response.body = *s.metricsRender.run([&] { return renderScrape(s); });
   return response;
 }
 

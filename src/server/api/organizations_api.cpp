@@ -75,9 +75,6 @@ Task<HttpResponse> updateOrganization(AccountServices& s, const HttpRequest& req
 
 Task<HttpResponse> deleteOrganization(AccountServices& s, const HttpRequest& req) {
   const OrganizationRecord org = ownOrganization(s, req);
-  // Deleting takes every queue's jobs with it, so a key limited to some queues may not.
-  if (!req.authContext().allowsAllQueues())
-    throw ApiError(ErrorCode::Forbidden, "Only a key with access to every queue may delete the organization");
   co_await s.store.write([&](StoreTx& tx) {
     // As the official backend: refuse while work is in flight, so nothing is lost silently.
     const ResourceCounts counts = countResources(tx, org.id, nowMs());
@@ -114,7 +111,8 @@ HttpResponse usage(AccountServices& s, const HttpRequest& req) {
   const AuthContext& auth = req.authContext();
   const json out = s.store.readResult([&](StoreReader& r) {
     const OrganizationRecord org = callerOrganization(r, auth);
-    return usageInfoJson(org.planTier, countResources(r, auth.orgId, nowMs()), s.access.rateLimits());
+    return usageInfoJson(org.planTier, countResources(r, auth.orgId, nowMs()), s.access.rateLimits(),
+                         s.limits);
   });
   return HttpResponse::json(200, out);
 }

@@ -15,7 +15,7 @@ constexpr int kMaxRateLimit = 100000;  // jobs per second, as the official backe
 constexpr std::size_t kMaxSettingsBytes = 64 * 1024;
 constexpr std::size_t kMaxPauseReason = 500;
 
-QueueControl queuesOf(ApiServices& s) { return QueueControl(s.store, s.notifier, s.jobs.now()); }
+QueueControl queuesOf(ApiServices& s) { return QueueControl(s.store, s.notifier, s.jobs.now(), s.jobs.orgLimits()); }
 
 // The "{name}" of the path: a valid queue name the caller's key may use.
 std::string pathQueueName(const HttpRequest& req) {
@@ -101,11 +101,13 @@ Task<HttpResponse> deleteQueue(ApiServices& s, const HttpRequest& req) {
 
 void addQueueRoutes(Router& router, ApiServices& s) {
   const auto bind = [&s](auto fn) { return withServices(s, fn); };
-  router.add("GET", "/api/v1/queues", Access::ApiKey, bind(listQueues));
-  router.add("GET", "/api/v1/queues/{name}", Access::ApiKey, bind(getQueue));
+  // A key limited to some queues may read its queues; configuring, pausing, resuming and deleting
+  // queues is management and needs a key with every queue (the default KeyScope).
+  router.add("GET", "/api/v1/queues", Access::ApiKey, bind(listQueues), KeyScope::Queues);
+  router.add("GET", "/api/v1/queues/{name}", Access::ApiKey, bind(getQueue), KeyScope::Queues);
   router.add("DELETE", "/api/v1/queues/{name}", Access::ApiKey, bind(deleteQueue));
   router.add("PUT", "/api/v1/queues/{name}/config", Access::ApiKey, bind(updateQueueConfig));
-  router.add("GET", "/api/v1/queues/{name}/stats", Access::ApiKey, bind(queueStats));
+  router.add("GET", "/api/v1/queues/{name}/stats", Access::ApiKey, bind(queueStats), KeyScope::Queues);
   router.add("POST", "/api/v1/queues/{name}/pause", Access::ApiKey, bind(pauseQueue));
   router.add("POST", "/api/v1/queues/{name}/resume", Access::ApiKey, bind(resumeQueue));
 }

@@ -109,11 +109,11 @@ Task<HttpResponse> deregisterWorker(ApiServices& s, const HttpRequest& req) {
 }  // namespace
 
 void addWorkerRoutes(Router& router, ApiServices& s) {
-  router.add("GET", "/api/v1/workers", Access::ApiKey, withServices(s, listWorkers));
-  router.add("POST", "/api/v1/workers/register", Access::ApiKey, withServices(s, registerWorker));
-  router.add("GET", "/api/v1/workers/{id}", Access::ApiKey, withServices(s, getWorker));
-  router.add("POST", "/api/v1/workers/{id}/heartbeat", Access::ApiKey, withServices(s, heartbeatWorker));
-  router.add("POST", "/api/v1/workers/{id}/deregister", Access::ApiKey, withServices(s, deregisterWorker));
+  router.add("GET", "/api/v1/workers", Access::ApiKey, withServices(s, listWorkers), KeyScope::Queues);
+  router.add("POST", "/api/v1/workers/register", Access::ApiKey, withServices(s, registerWorker), KeyScope::Queues);
+  router.add("GET", "/api/v1/workers/{id}", Access::ApiKey, withServices(s, getWorker), KeyScope::Queues);
+  router.add("POST", "/api/v1/workers/{id}/heartbeat", Access::ApiKey, withServices(s, heartbeatWorker), KeyScope::Queues);
+  router.add("POST", "/api/v1/workers/{id}/deregister", Access::ApiKey, withServices(s, deregisterWorker), KeyScope::Queues);
 }
 
 }  // namespace spooled::server

@@ -42,6 +42,15 @@ AuthContext AccessControl::authenticate(const std::optional<std::string>& author
   return keys_.authenticateKey(*credential);
 }
 
+void AccessControl::requireScope(const AuthContext& caller, KeyScope scope) const {
+  if (scope == KeyScope::Queues || caller.allowsAllQueues()) return;
+  // Without this, a key limited to one queue could re-activate, widen or revoke the organization's
+  // unrestricted keys, or delete other queues: a scope is only as narrow as what it can manage.
+  throw ApiError(ErrorCode::Forbidden,
+                 "This API key is limited to some queues; this endpoint needs a key with access to every queue",
+                 json{{"required_scope", "all_queues"}, {"key_queues", caller.queues}});
+}
+
 std::optional<RateDecision> AccessControl::admit(const AuthContext& caller) const {
   if (limits_.perSecond <= 0) return std::nullopt;
   RateLimit limit{static_cast<double>(limits_.perSecond), static_cast<double>(limits_.burst)};

@@ -29,6 +29,10 @@ class AccessControl {
   // (or no longer) valid.
   AuthContext authenticate(const std::optional<std::string>& authorizationHeader) const;
 
+  // Throws ApiError(Forbidden) when the route needs a key with every queue and the caller's key is
+  // limited to some. The one place where a route's KeyScope is enforced.
+  void requireScope(const AuthContext& caller, KeyScope scope) const;
+
   // Throws ApiError(Unauthorized) unless the X-Admin-Key header holds the server's admin key.
   void requireAdmin(const std::optional<std::string>& adminKeyHeader) const { admin_.require(adminKeyHeader); }
 

@@ -9,6 +9,14 @@
 
 namespace spooled::server {
 
+// What a key limited to some queues (its `queues` list) may call at all, decided per route (Route::
+// keyScope) and checked once, before the handler (AccessControl::requireScope). The table is in
+// docs/api.md, and tests/integration/key_scope_test.cpp checks every registered route against it.
+enum class KeyScope {
+  AllQueues,  // only a key with every queue: API keys, the organization, queue management, dashboard
+  Queues,     // any key; the handler keeps a queue-limited key to its queues (jobs, workers, reads)
+};
+
 // The JWT a request was authenticated with (absent for a raw API key).
 struct AccessToken {
   std::string jti;

@@ -30,11 +30,12 @@ JobRecord loadJob(StoreTx& tx, const std::string& orgId, const std::string& jobI
 // Builds and inserts the job `input` describes, unless its idempotency key names an existing job of
 // the organization. Appends a new job to `created`.
 CreateJobOutcome insertUnlessKnown(StoreTx& tx, const std::string& orgId, const CreateJobInput& input, TimePoint now,
-                                   std::vector<JobRecord>& created) {
+                                   const OrgLimits& limits, std::vector<JobRecord>& created) {
   if (input.idempotencyKey) {
     if (auto existing = tx.findJobByIdempotencyKey(orgId, *input.idempotencyKey))
       return CreateJobOutcome{existing->id, false};
   }
+  requireQueueRoom(tx, limits, orgId, input.queueName);  // a job on a new name creates the queue
   JobRecord job;
   job.id = newUuid();
   job.orgId = orgId;
@@ -108,7 +109,8 @@ Task<std::vector<CreateJobOutcome>> JobEngine::createMany(const std::string& org
     created.clear();
     std::vector<CreateJobOutcome> outcomes;
     outcomes.reserve(inputs.size());
-    for (const CreateJobInput& input : inputs) outcomes.push_back(insertUnlessKnown(tx, orgId, input, now, created));
+    for (const CreateJobInput& input : inputs)
+      outcomes.push_back(insertUnlessKnown(tx, orgId, input, now, limits_, created));
     return outcomes;
   });
   announceCreated(created);

@@ -13,6 +13,7 @@
 #include "server/core/claim_rate_limiter.hpp"
 #include "server/core/job_events.hpp"
 #include "server/core/job_notifier.hpp"
+#include "server/core/org_limits.hpp"
 #include "server/core/retry_policy.hpp"
 #include "server/store/store.hpp"
 
@@ -149,6 +150,11 @@ class JobEngine {
 
   NowFn now() const { return now_; }
 
+  // What one organization may create; a job on a new queue counts against maxQueues. Set before the
+  // engine is shared between threads.
+  void setOrgLimits(const OrgLimits& limits) { limits_ = limits; }
+  const OrgLimits& orgLimits() const { return limits_; }
+
   // Adds an observer of committed changes. Call before the engine is shared between threads; the
   // listener must outlive the engine.
   void addListener(JobEventListener* listener) { listeners_.push_back(listener); }
@@ -174,6 +180,7 @@ class JobEngine {
   RetryPolicy retry_;
   NowFn now_;
   ClaimRateLimiter rateLimiter_;  // enforces each queue's rate_limit on claims
+  OrgLimits limits_;
   std::vector<JobEventListener*> listeners_;
 };
 

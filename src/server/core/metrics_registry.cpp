@@ -122,10 +122,20 @@ std::vector<double> MetricsRegistry::defaultRequestDurationBuckets() {
 MetricsRegistry::MetricsRegistry(std::vector<double> jobDurationBuckets, std::vector<double> requestDurationBuckets)
     : jobBuckets_(std::move(jobDurationBuckets)), requestBuckets_(std::move(requestDurationBuckets)) {}
 
+std::vector<std::string> MetricsRegistry::jobSeriesKey(const std::string& orgId, const std::string& queueName) {
+  std::vector<std::string> key = {orgId, queueName};
+  if (jobSeries_.contains(key)) return key;
+  if (jobSeries_.size() < maxQueueSeries_) {
+    jobSeries_.insert(key);
+    return key;
+  }
+  return {std::string(kOtherLabel), std::string(kOtherLabel)};
+}
+
 void MetricsRegistry::onJobEvent(const JobEvent& event) noexcept {
   try {
-    std::vector<std::string> key = {event.orgId, event.queueName};
     const std::lock_guard lock(mutex_);
+    std::vector<std::string> key = jobSeriesKey(event.orgId, event.queueName);
     switch (event.kind) {
       case JobEvent::Kind::Created: ++jobsEnqueued_[key]; break;
       case JobEvent::Kind::Claimed: ++jobsClaimed_[key]; break;

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -62,8 +63,19 @@ class MetricsRegistry final : public JobEventListener {
   // Seconds; as the official backend's API latency buckets.
   static std::vector<double> defaultRequestDurationBuckets();
 
+  // Distinct (organization, queue) series the job families keep, by default; see setMaxQueueSeries.
+  static constexpr std::size_t kDefaultMaxQueueSeries = 500;
+  // The label value the queues beyond the cap are added up under, for organization_id and queue.
+  static constexpr std::string_view kOtherLabel = "_other";
+
   MetricsRegistry(std::vector<double> jobDurationBuckets = defaultJobDurationBuckets(),
                   std::vector<double> requestDurationBuckets = defaultRequestDurationBuckets());
+
+  // The job families keep their own series for the first `max` (organization, queue) pairs they see
+  // and add up every later pair under {organization_id="_other", queue="_other"}, so memory and the
+  // scrape stay bounded however many queues clients create. Call before sharing the registry.
+  void setMaxQueueSeries(std::size_t max) { maxQueueSeries_ = max; }
+  std::size_t maxQueueSeries() const { return maxQueueSeries_; }
 
   // Counts the event by organization and queue; a finished attempt's processingTime goes into the
   // duration histogram. Thread-safe and quick (one short lock).
@@ -89,10 +101,15 @@ class MetricsRegistry final : public JobEventListener {
   void renderHistogram(std::string& out, std::string_view name, std::string_view help,
                        const std::vector<std::string>& labelNames, const HistogramFamily& family) const;
 
+  // The series key of (orgId, queueName): itself while there is room, else the "_other" key.
+  std::vector<std::string> jobSeriesKey(const std::string& orgId, const std::string& queueName);
+
   const std::vector<double> jobBuckets_;
   const std::vector<double> requestBuckets_;
+  std::size_t maxQueueSeries_ = kDefaultMaxQueueSeries;
 
   mutable std::mutex mutex_;  // guards everything below
+  std::set<std::vector<std::string>> jobSeries_;  // the pairs with series of their own
   CounterFamily jobsEnqueued_;
   CounterFamily jobsClaimed_;
   CounterFamily jobsCompleted_;

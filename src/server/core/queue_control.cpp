@@ -45,9 +45,12 @@ std::optional<QueueRecord> findQueue(StoreReader& reader, const std::string& org
   return std::nullopt;
 }
 
-// The stored record, or a new one with the defaults (to be stored by the caller).
-QueueRecord recordToChange(StoreTx& tx, const std::string& orgId, const std::string& queueName, TimePoint now) {
+// The stored record, or a new one with the defaults (to be stored by the caller); a new record on a
+// name without jobs creates the queue, so it must fit the organization's limit.
+QueueRecord recordToChange(StoreTx& tx, const std::string& orgId, const std::string& queueName, TimePoint now,
+                           const OrgLimits& limits) {
   if (auto queue = tx.findQueue(orgId, queueName)) return std::move(*queue);
+  requireQueueRoom(tx, limits, orgId, queueName);
   return defaultQueue(orgId, queueName, now);
 }
 
@@ -73,8 +76,8 @@ std::string queueRecordId(const std::string& orgId, const std::string& queueName
          hex.substr(20, 12);
 }
 
-QueueControl::QueueControl(Store& store, JobNotifier& notifier, NowFn now)
-    : store_(store), notifier_(notifier), now_(std::move(now)) {}
+QueueControl::QueueControl(Store& store, JobNotifier& notifier, NowFn now, OrgLimits limits)
+    : store_(store), notifier_(notifier), now_(std::move(now)), limits_(limits) {}
 
 std::optional<QueueRecord> QueueControl::find(const std::string& orgId, const std::string& queueName) {
   return store_.readResult([&](StoreReader& r) { return findQueue(r, orgId, queueName); });
@@ -99,7 +102,7 @@ Task<QueueRecord> QueueControl::updateConfig(const std::string& orgId, const std
                                        const QueueConfigUpdate& update) {
   const TimePoint now = now_();
   QueueRecord queue = co_await store_.write([&](StoreTx& tx) {
-    QueueRecord queue = recordToChange(tx, orgId, queueName, now);
+    QueueRecord queue = recordToChange(tx, orgId, queueName, now, limits_);
     if (update.maxRetries) queue.maxRetries = *update.maxRetries;
     if (update.defaultTimeout) queue.defaultTimeout = *update.defaultTimeout;
     if (update.rateLimit) queue.rateLimit = *update.rateLimit;
@@ -120,7 +123,7 @@ Task<QueueRecord> QueueControl::pause(const std::string& orgId, const std::strin
                                 const std::optional<std::string>& reason) {
   const TimePoint now = now_();
   co_return co_await store_.write([&](StoreTx& tx) {
-    QueueRecord queue = recordToChange(tx, orgId, queueName, now);
+    QueueRecord queue = recordToChange(tx, orgId, queueName, now, limits_);
     if (!queue.paused) {
       queue.paused = true;
       queue.pausedAt = now;

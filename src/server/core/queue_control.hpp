@@ -10,6 +10,7 @@
 
 #include "server/core/job_engine.hpp"
 #include "server/core/job_notifier.hpp"
+#include "server/core/org_limits.hpp"
 #include "server/store/store.hpp"
 
 namespace spooled::server {
@@ -48,7 +49,8 @@ std::string queueRecordId(const std::string& orgId, const std::string& queueName
 
 class QueueControl {
  public:
-  QueueControl(Store& store, JobNotifier& notifier, NowFn now);
+  // A configuration or pause on a name that is not yet a queue creates it, within limits.maxQueues.
+  QueueControl(Store& store, JobNotifier& notifier, NowFn now, OrgLimits limits = {});
 
   // The queue's configuration, or nullopt when the organization has neither jobs nor a record for it.
   std::optional<QueueRecord> find(const std::string& orgId, const std::string& queueName);
@@ -73,6 +75,7 @@ class QueueControl {
   Store& store_;
   JobNotifier& notifier_;
   NowFn now_;
+  OrgLimits limits_;
 };
 
 }  // namespace spooled::server

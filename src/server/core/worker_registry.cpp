@@ -32,7 +32,10 @@ Task<WorkerRecord> WorkerRegistry::registerWorker(const std::string& orgId, cons
   worker.status = "healthy";
   worker.lastHeartbeat = now;
   worker.registeredAt = now;
-  co_await store_.write([&](StoreTx& tx) { tx.insertWorker(worker); });
+  co_await store_.write([&](StoreTx& tx) {
+    requireWorkerRoom(tx, limits_, orgId);
+    tx.insertWorker(worker);
+  });
   co_return worker;
 }
 
@@ -41,6 +44,9 @@ Task<WorkerRecord> WorkerRegistry::heartbeat(const std::string& orgId, const std
   const TimePoint now = now_();
   co_return co_await store_.write([&](StoreTx& tx) {
     WorkerRecord worker = loadWorker(tx, orgId, workerId);
+    // Coming back from offline takes a live slot again, so deregistering cannot be used to get past
+    // the limit.
+    if (worker.status == "offline") requireWorkerRoom(tx, limits_, orgId);
     worker.currentJobs = input.currentJobs;
     // A worker marked offline after a network partition comes back by heartbeating again.
     worker.status = input.status.value_or("healthy");

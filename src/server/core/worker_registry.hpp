@@ -4,6 +4,7 @@
 #include <string>
 
 #include "server/core/job_engine.hpp"
+#include "server/core/org_limits.hpp"
 #include "server/store/store.hpp"
 
 namespace spooled::server {
@@ -33,10 +34,14 @@ class WorkerRegistry {
   Task<WorkerRecord> deregister(const std::string& orgId, const std::string& workerId);
   Task<int> markSilentWorkersOffline(int batchLimit = 500);
 
+  // What one organization may have: live workers count against maxWorkers. Set before sharing.
+  void setOrgLimits(const OrgLimits& limits) { limits_ = limits; }
+
  private:
   Store& store_;
   std::chrono::seconds offlineAfter_;
   NowFn now_;
+  OrgLimits limits_;
 };
 
 }  // namespace spooled::server

@@ -91,6 +91,7 @@ Task<HttpResponse> RequestDispatcher::route(HttpRequest& request) const {
           addRateLimitHeaders(response, *rate);
           co_return response;
         }
+        access_.requireScope(*request.auth, match.route->keyScope);
         break;
       case Access::Admin:
         access_.requireAdmin(request.header("x-admin-key"));

@@ -51,8 +51,9 @@ bool moreSpecific(const std::vector<std::string>& a, const std::vector<std::stri
 
 }  // namespace
 
-void Router::add(std::string method, std::string pattern, Access access, Handler handler) {
+void Router::add(std::string method, std::string pattern, Access access, Handler handler, KeyScope keyScope) {
   Route route;
+  route.keyScope = keyScope;
   route.segments = splitPath(pattern);
   route.method = std::move(method);
   route.pattern = std::move(pattern);

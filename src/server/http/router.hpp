@@ -29,11 +29,15 @@ struct Route {
   Access access = Access::ApiKey;
   Handler handler;
   std::vector<std::string> segments;  // pattern split on '/'
+  // For Access::ApiKey routes: whether a key limited to some queues may call it. Closed by default, so
+  // a new route is open to such keys only by a decision made where it is registered.
+  KeyScope keyScope = KeyScope::AllQueues;
 };
 
 class Router {
  public:
-  void add(std::string method, std::string pattern, Access access, Handler handler);
+  void add(std::string method, std::string pattern, Access access, Handler handler,
+           KeyScope keyScope = KeyScope::AllQueues);
 
   struct Match {
     enum class Kind { Found, NotFound, MethodNotAllowed } kind = Kind::NotFound;

@@ -53,6 +53,19 @@ class StoreReader {
 
   // True when a JWT with this id (jti) was revoked by logout.
   virtual bool isTokenRevoked(const std::string& tokenId) = 0;
+
+  // What an organization has, for its limits (core/org_limits). Each is an index lookup whose cost
+  // grows with what it counts, never with the organization's jobs.
+  // True when the organization has jobs or a record of this queue.
+  virtual bool queueExists(const std::string& orgId, const std::string& queueName) = 0;
+  // Queues with jobs or a record (as listQueueNames), counting no further than upTo.
+  virtual long long countQueues(const std::string& orgId, long long upTo) = 0;
+  // Workers whose status is not offline.
+  virtual long long countLiveWorkers(const std::string& orgId) = 0;
+  // Keys with is_active set (expired ones included, as the official backend counts them).
+  virtual long long countActiveApiKeys(const std::string& orgId) = 0;
+  // Workers of every organization by status (metrics).
+  virtual std::map<std::string, long long> countWorkersByStatus() = 0;
 };
 
 // A write transaction. Its reads see its own writes. Every method throws on a storage failure.

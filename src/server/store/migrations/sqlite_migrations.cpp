@@ -131,10 +131,20 @@ CREATE INDEX idx_jobs_ready ON jobs (org_id, queue_name, priority DESC, created_
   WHERE status IN ('pending', 'scheduled');
 )sql";
 
+// Organization limits count live workers and active keys at every registration and key creation;
+// partial indexes keep those counts proportional to what is counted, not to the offline workers and
+// revoked keys that pile up over time. The filtered column is in each index, so the counts never
+// read the table.
+constexpr std::string_view kLimitCounts = R"sql(
+CREATE INDEX idx_workers_org_live ON workers (org_id, status) WHERE status <> 'offline';
+CREATE INDEX idx_api_keys_org_active ON api_keys (org_id, is_active) WHERE is_active = 1;
+)sql";
+
 constexpr Migration kSqliteMigrations[] = {
     {1, "initial schema: organizations, api_keys, queues, workers, jobs", kInitialSchema},
     {2, "revoked JWT ids; index of finished jobs by time", kRevokedTokensAndActivity},
     {3, "claim ties broken by insertion order", kClaimOrderByInsertion},
+    {4, "indexes for the per-organization limit counts", kLimitCounts},
 };
 
 }  // namespace

@@ -63,6 +63,8 @@ std::string SqliteQuery::columnText(int column) const {
   return std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
 }
 
+int SqliteQuery::vmSteps() const { return sqlite3_stmt_status(stmt_, SQLITE_STMTSTATUS_VM_STEP, 0); }
+
 // --- SqliteConnection ---
 
 void SqliteConnection::StatementDeleter::operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }

@@ -54,6 +54,10 @@ class SqliteQuery {
   std::int64_t columnInt(int column) const;
   std::string columnText(int column) const;
 
+  // Virtual-machine steps run so far (SQLITE_STMTSTATUS_VM_STEP): how much work a query did, for
+  // tests that check a query's cost does not grow with the table.
+  int vmSteps() const;
+
  private:
   void check(int rc) const;
   int parameterIndex(const char* name) const;

@@ -239,6 +239,81 @@ bool SqliteReaderImpl<I>::isTokenRevoked(const std::string& tokenId) {
   return query.step();
 }
 
+template <class I>
+const std::string& SqliteReaderImpl<I>::queueExistsSql() {
+  static const std::string sql =
+      "SELECT EXISTS (SELECT 1 FROM jobs WHERE org_id = ?1 AND queue_name = ?2)"
+      " OR EXISTS (SELECT 1 FROM queues WHERE org_id = ?1 AND queue_name = ?2)";
+  return sql;
+}
+
+template <class I>
+const std::string& SqliteReaderImpl<I>::countQueuesSql() {
+  // The queue names of the jobs come from a loose index scan: each step seeks the next name in
+  // (org_id, queue_name), so the cost is one seek per queue however many jobs each holds. Both arms
+  // stop at ?2 rows, so an organization far over its limit costs no more than one at it.
+  static const std::string sql =
+      "WITH RECURSIVE job_queues(name) AS ("
+      " SELECT MIN(queue_name) FROM jobs WHERE org_id = ?1"
+      " UNION ALL"
+      " SELECT (SELECT MIN(queue_name) FROM jobs WHERE org_id = ?1 AND queue_name > job_queues.name)"
+      " FROM job_queues WHERE job_queues.name IS NOT NULL LIMIT ?2 + 1)"
+      " SELECT COUNT(*) FROM ("
+      " SELECT name FROM job_queues WHERE name IS NOT NULL"
+      " UNION SELECT queue_name FROM (SELECT queue_name FROM queues WHERE org_id = ?1 LIMIT ?2)"
+      " LIMIT ?2)";
+  return sql;
+}
+
+template <class I>
+const std::string& SqliteReaderImpl<I>::countLiveWorkersSql() {
+  // Word for word the WHERE of idx_workers_org_live, so the partial index is used.
+  static const std::string sql = "SELECT COUNT(*) FROM workers WHERE org_id = ?1 AND status <> 'offline'";
+  return sql;
+}
+
+template <class I>
+const std::string& SqliteReaderImpl<I>::countActiveApiKeysSql() {
+  static const std::string sql = "SELECT COUNT(*) FROM api_keys WHERE org_id = ?1 AND is_active = 1";
+  return sql;
+}
+
+template <class I>
+bool SqliteReaderImpl<I>::queueExists(const std::string& orgId, const std::string& queueName) {
+  SqliteQuery query = conn_.prepare(queueExistsSql());
+  bindParams(query, {orgId, queueName});
+  return query.step() && query.columnInt(0) != 0;
+}
+
+template <class I>
+long long SqliteReaderImpl<I>::countQueues(const std::string& orgId, long long upTo) {
+  SqliteQuery query = conn_.prepare(countQueuesSql());
+  bindParams(query, {orgId, static_cast<std::int64_t>(upTo)});
+  return query.step() ? query.columnInt(0) : 0;
+}
+
+template <class I>
+long long SqliteReaderImpl<I>::countLiveWorkers(const std::string& orgId) {
+  SqliteQuery query = conn_.prepare(countLiveWorkersSql());
+  bindParams(query, {orgId});
+  return query.step() ? query.columnInt(0) : 0;
+}
+
+template <class I>
+long long SqliteReaderImpl<I>::countActiveApiKeys(const std::string& orgId) {
+  SqliteQuery query = conn_.prepare(countActiveApiKeysSql());
+  bindParams(query, {orgId});
+  return query.step() ? query.columnInt(0) : 0;
+}
+
+template <class I>
+std::map<std::string, long long> SqliteReaderImpl<I>::countWorkersByStatus() {
+  SqliteQuery query = conn_.prepare("SELECT status, COUNT(*) FROM workers GROUP BY status");
+  std::map<std::string, long long> counts;
+  while (query.step()) counts[query.columnText(0)] = query.columnInt(1);
+  return counts;
+}
+
 template class SqliteReaderImpl<StoreReader>;
 template class SqliteReaderImpl<StoreTx>;
 

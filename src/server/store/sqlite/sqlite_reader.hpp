@@ -42,6 +42,18 @@ class SqliteReaderImpl : public Interface {
   std::vector<QueueStatusCount> countJobsByQueueAndStatus(const std::optional<std::string>& orgId) override;
   bool isTokenRevoked(const std::string& tokenId) override;
 
+  bool queueExists(const std::string& orgId, const std::string& queueName) override;
+  long long countQueues(const std::string& orgId, long long upTo) override;
+  long long countLiveWorkers(const std::string& orgId) override;
+  long long countActiveApiKeys(const std::string& orgId) override;
+  std::map<std::string, long long> countWorkersByStatus() override;
+
+  // The SQL of the limit counts, exposed so tests can EXPLAIN them: ?1 org (?2 queue name or upTo).
+  static const std::string& queueExistsSql();
+  static const std::string& countQueuesSql();
+  static const std::string& countLiveWorkersSql();
+  static const std::string& countActiveApiKeysSql();
+
  protected:
   template <class Record>
   std::vector<Record> fetchAll(const std::string& sql, std::initializer_list<SqlParam> params) {
