@@ -42,7 +42,7 @@ TEST(MetricsBoundsTest, TwentyThousandQueuesMakeASmallScrapeAndConcurrentScrapes
   {
     // Written straight into the database: far more queues than any limit lets one organization make.
     auto store = server::openStore(server.databaseUrl());
-    store->write([&](server::StoreTx& tx) {
+    store->writeNow([&](server::StoreTx& tx) {
       for (int i = 0; i < kQueues; ++i) {
         server::JobRecord job;
         job.id = newUuid();

@@ -213,7 +213,7 @@ TEST_F(SqliteStoreTest, CountingQueuesCostsOneSeekPerQueueNotOnePerJob) {
   // 20,000 jobs on 4 queues: the loose index scan visits about 4 index entries, so counting them is
   // about as fast as counting the queues of an organization with 4 jobs.
   SqliteStore store(path());
-  store.write([&](StoreTx& tx) {
+  store.writeNow([&](StoreTx& tx) {
     for (int i = 0; i < 20000; ++i)
       tx.insertJob(store_fixtures::minimalJob("org-big", "q" + std::to_string(i % 4), 0, i));
   });

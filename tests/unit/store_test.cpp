@@ -520,7 +520,7 @@ TEST_P(ListJobsTest, CountsJobsByStatusPerOrganizationAndQueue) {
 TEST_P(StoreConformance, CountsQueuesLiveWorkersAndActiveKeysPerOrganization) {
   const OrganizationRecord org = fullOrganization("counted");
   const OrganizationRecord other = fullOrganization("other");
-  store_->write([&](StoreTx& tx) {
+  store_->writeNow([&](StoreTx& tx) {
     tx.insertOrganization(org);
     tx.insertOrganization(other);
     // Queues: two with jobs (one of them also configured), one configured only; many jobs on one.
@@ -562,7 +562,7 @@ TEST_P(StoreConformance, CountsQueuesLiveWorkersAndActiveKeysPerOrganization) {
               (std::map<std::string, long long>{{"degraded", 2}, {"draining", 1}, {"offline", 1}}));
   });
   // Inside a transaction the counts see its own writes, which is what makes the limit checks exact.
-  store_->write([&](StoreTx& tx) {
+  store_->writeNow([&](StoreTx& tx) {
     tx.insertJob(minimalJob(org.id, "fourth"));
     EXPECT_EQ(tx.countQueues(org.id, 100), 4);
   });
