@@ -50,6 +50,7 @@ const std::vector<Row> kTable = {
     {"POST", "/api/v1/jobs", Decision::Queues},
     {"GET", "/api/v1/jobs", Decision::Queues},
     {"POST", "/api/v1/jobs/claim", Decision::Queues},
+    {"POST", "/api/v1/jobs/ack", Decision::Queues},
     {"GET", "/api/v1/jobs/{id}", Decision::Queues},
     {"DELETE", "/api/v1/jobs/{id}", Decision::Queues},
     {"POST", "/api/v1/jobs/{id}/complete", Decision::Queues},
@@ -225,7 +226,7 @@ TEST_F(KeyScopeTest, QueueLimitedKeyPassesWhereTheTableSaysYesAndGets403WhereItS
       EXPECT_GT(r.status, 0) << name << ": " << r.error;
     }
   }
-  EXPECT_EQ(allowed, 26);
+  EXPECT_EQ(allowed, 27);
   EXPECT_EQ(refused, 19);
 }
 

@@ -113,7 +113,7 @@ Task<HttpResponse> acknowledgeJobs(ApiServices& s, const HttpRequest& req) {
 }  // namespace
 
 void addJobAckRoutes(Router& router, ApiServices& s) {
-  router.add("POST", "/api/v1/jobs/ack", Access::ApiKey, withServices(s, acknowledgeJobs));
+  router.add("POST", "/api/v1/jobs/ack", Access::ApiKey, withServices(s, acknowledgeJobs), KeyScope::Queues);
 }
 
 }  // namespace spooled::server
