@@ -9,7 +9,9 @@
 # free loopback ports in a temporary folder, and stops and removes everything it started at the end.
 #
 # Usage: bench/compare.sh [--jobs 20000] [--rate 1000] [--seconds 10] [--workers 4] [--concurrency 8]
-#                         [--build-dir build] [--keep]
+#                         [--rounds 1] [--build-dir build] [--keep]
+# With --rounds N every system runs N times, interleaved, and the table shows each figure's median
+# (with the range when N > 1): on a shared machine, load that comes and goes then hits all alike.
 # Needs: a built tree (make build), node and npm, root (apt-get, and initdb as the postgres user).
 set -euo pipefail
 
@@ -18,6 +20,7 @@ RATE=1000
 STEADY_SECONDS=10
 WORKERS=4
 CONCURRENCY=8
+ROUNDS=1
 BUILD_DIR=build
 KEEP=0
 BULLMQ_VERSION=6.7.0
@@ -32,9 +35,10 @@ while [[ $# -gt 0 ]]; do
     --seconds) STEADY_SECONDS="$2"; shift 2 ;;
     --workers) WORKERS="$2"; shift 2 ;;
     --concurrency) CONCURRENCY="$2"; shift 2 ;;
+    --rounds) ROUNDS="$2"; shift 2 ;;
     --build-dir) BUILD_DIR="$2"; shift 2 ;;
     --keep) KEEP=1; shift ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "compare.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -120,7 +124,7 @@ start_postgres() {  # sets PG_PORT
   mkdir -p "$PG_DATA" && chown postgres "$PG_DATA"
   runuser -u postgres -- "$PG_BIN/initdb" -D "$PG_DATA" -A trust -U postgres >"$WORK/initdb.log" 2>&1
   # Durable defaults (fsync and synchronous_commit on), as for our SQLite's synchronous=FULL.
-  runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DATA" -w -l "$WORK/postgres.log" \
+  runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DATA" -w -l "$PG_DATA/postgres.log" \
     -o "-p $port -k $PG_DATA -c listen_addresses=127.0.0.1" start >/dev/null
   PG_PORT="$port"
 }
@@ -139,39 +143,44 @@ run() {  # run NAME COMMAND ARGS...: one benchmark run; its last output line goe
 TOTAL_CONCURRENCY=$((WORKERS * CONCURRENCY))
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 
-# --- ours: each run starts its own spooled-server on a fresh SQLite file ---
-FLEET=(--workers "$WORKERS" --concurrency "$CONCURRENCY")
-run spooled.burndown "$BENCH" burndown --jobs "$JOBS" "${FLEET[@]}" --json
-run spooled-official.burndown "$BENCH" burndown --jobs "$JOBS" "${FLEET[@]}" --official-api --json
-run spooled.steady "$BENCH" steady --rate "$RATE" --seconds "$STEADY_SECONDS" "${FLEET[@]}" --json
-
-# --- BullMQ: one Worker with the same total concurrency; bulk adds of 1,000, 4 in flight ---
+# --- the peers' servers, shared by every round ---
 start_redis redis-aof --appendonly yes --appendfsync always
 REDIS_AOF_PORT="$REDIS_PORT"
 start_redis redis-nopersist --appendonly no
 REDIS_MEM_PORT="$REDIS_PORT"
-for variant in aof:"$REDIS_AOF_PORT" nopersist:"$REDIS_MEM_PORT"; do
-  name="bullmq-${variant%%:*}"
-  port="${variant##*:}"
-  run "$name.burndown" node "$PEERS_SRC/bullmq.js" burndown --redis-port "$port" --jobs "$JOBS" --batch 1000 \
-    --concurrency "$TOTAL_CONCURRENCY" --label "$name"
-  run "$name.steady" node "$PEERS_SRC/bullmq.js" steady --redis-port "$port" --rate "$RATE" --seconds "$STEADY_SECONDS" \
-    --concurrency "$TOTAL_CONCURRENCY" --label "$name"
-done
-
-# --- pg-boss: inserts of 1,000, 4 in flight; $WORKERS work() loops fetching up to 1,000 each ---
 start_postgres
 PG_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
-run pgboss.burndown node "$PEERS_SRC/pgboss.js" burndown --pg-url "$PG_URL" --jobs "$JOBS" --batch 1000 \
-  --workers "$WORKERS" --fetch-batch 1000
-run pgboss.steady node "$PEERS_SRC/pgboss.js" steady --pg-url "$PG_URL" --rate "$RATE" --seconds "$STEADY_SECONDS" \
-  --workers "$WORKERS" --fetch-batch "$CONCURRENCY"
+
+FLEET=(--workers "$WORKERS" --concurrency "$CONCURRENCY")
+for ((round = 1; round <= ROUNDS; round++)); do
+  # Ours: each run starts its own spooled-server on a fresh SQLite file.
+  run "spooled.burndown.r$round" "$BENCH" burndown --jobs "$JOBS" "${FLEET[@]}" --json
+  run "spooled-official.burndown.r$round" "$BENCH" burndown --jobs "$JOBS" "${FLEET[@]}" --official-api --json
+  run "spooled.steady.r$round" "$BENCH" steady --rate "$RATE" --seconds "$STEADY_SECONDS" "${FLEET[@]}" --json
+
+  # BullMQ: one Worker with the same total concurrency; bulk adds of 1,000, 4 in flight.
+  for variant in aof:"$REDIS_AOF_PORT" nopersist:"$REDIS_MEM_PORT"; do
+    name="bullmq-${variant%%:*}"
+    port="${variant##*:}"
+    run "$name.burndown.r$round" node "$PEERS_SRC/bullmq.js" burndown --redis-port "$port" --jobs "$JOBS" --batch 1000 \
+      --concurrency "$TOTAL_CONCURRENCY" --label "$name"
+    run "$name.steady.r$round" node "$PEERS_SRC/bullmq.js" steady --redis-port "$port" --rate "$RATE" \
+      --seconds "$STEADY_SECONDS" --concurrency "$TOTAL_CONCURRENCY" --label "$name"
+  done
+
+  # pg-boss: inserts of 1,000, 4 in flight; $WORKERS work() loops fetching up to 1,000 each (it
+  # waits its minimum polling interval, 0.5 s, between fetches, so smaller batches cap the rate).
+  run "pgboss.burndown.r$round" node "$PEERS_SRC/pgboss.js" burndown --pg-url "$PG_URL" --jobs "$JOBS" --batch 1000 \
+    --workers "$WORKERS" --fetch-batch 1000
+  run "pgboss.steady.r$round" node "$PEERS_SRC/pgboss.js" steady --pg-url "$PG_URL" --rate "$RATE" \
+    --seconds "$STEADY_SECONDS" --workers "$WORKERS" --fetch-batch 1000
+done
 
 # --- the table ---
 node_version() { node -p "require('$1/package.json').version" 2>/dev/null || echo "?"; }
 echo
 echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average before ${LOAD_BEFORE}, after $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "burn-down: $JOBS no-op jobs (bulk enqueue, then drain; $WORKERS workers x $CONCURRENCY, or the same total concurrency);" \
+echo "$ROUNDS round(s); burn-down: $JOBS no-op jobs (bulk enqueue, then drain; $WORKERS workers x $CONCURRENCY, or the same total concurrency);" \
   "steady: $RATE jobs/s for $STEADY_SECONDS s"
 echo "versions: spooled $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "(this tree)"), $(redis-server --version | cut -d' ' -f1-3)," \
   "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}'), bullmq $(node_version bullmq), pg-boss $(node_version pg-boss), node $(node --version)"

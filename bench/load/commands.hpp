@@ -27,7 +27,7 @@ struct SteadyOptions {
   double seconds = 10;
   int workers = 4;
   int concurrency = 8;
-  int senders = 8;  // create requests in flight at most
+  int senders = 32;  // create requests in flight at most
   bool officialApi = false;
   int pollIntervalMs = 1000;
   int drainTimeoutSeconds = 30;  // after the last enqueue

@@ -4,7 +4,9 @@
 // workers run in this process, so one monotonic clock serves all three moments.
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -17,6 +19,8 @@
 namespace spooled::bench {
 
 namespace {
+
+constexpr int kSendersPerClient = 8;
 
 long long nowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now().time_since_epoch()).count();
@@ -70,7 +74,11 @@ Report runSteady(BenchServer& server, const SteadyOptions& options) {
 
   progress("enqueueing " + std::to_string(total) + " jobs at " + std::to_string(static_cast<long long>(options.rate)) +
            "/s on " + queue + (options.officialApi ? " (official API only)" : ""));
-  SpooledClient producer(benchClientOptions(server.url(), server.apiKey()));
+  // A client keeps 8 idle connections; one per 8 senders, so no create pays for a new connection.
+  std::vector<std::unique_ptr<SpooledClient>> producers;
+  const int senderCount = std::max(1, options.senders);
+  for (int i = 0; i < (senderCount + kSendersPerClient - 1) / kSendersPerClient; ++i)
+    producers.push_back(std::make_unique<SpooledClient>(benchClientOptions(server.url(), server.apiKey())));
   std::atomic<long long> next{0};
   std::atomic<long long> enqueued{0};
   std::atomic<long long> enqueueErrors{0};
@@ -78,7 +86,7 @@ Report runSteady(BenchServer& server, const SteadyOptions& options) {
   std::vector<double> enqueueMs;
   const auto started = Clock::now();
   const std::chrono::duration<double> interval(1.0 / options.rate);
-  auto sender = [&] {
+  auto sender = [&](SpooledClient& producer) {
     for (long long i = next++; i < total; i = next++) {
       std::this_thread::sleep_until(started + std::chrono::duration_cast<Clock::duration>(interval * i));
       const auto sentAt = Clock::now();
@@ -94,7 +102,7 @@ Report runSteady(BenchServer& server, const SteadyOptions& options) {
     }
   };
   std::vector<std::thread> senders;
-  for (int i = 0; i < std::max(1, options.senders); ++i) senders.emplace_back(sender);
+  for (int i = 0; i < senderCount; ++i) senders.emplace_back(sender, std::ref(*producers[i / kSendersPerClient]));
   for (auto& thread : senders) thread.join();
   const double enqueueSeconds = secondsSince(started);
 

@@ -2,6 +2,7 @@
 // the burn-down / steady drivers. Each peer script supplies enqueue, worker and cleanup functions;
 // the figures and JSON keys are those of spooled-bench (docs/performance.md).
 'use strict'
+const { fork } = require('child_process')
 
 // --name value pairs; numbers where they parse.
 function parseFlags (argv) {
@@ -36,8 +37,9 @@ async function waitUntil (condition, timeoutMs) {
   return true
 }
 
-// peer: { name, enqueueBatch(payloads), startWorkers(handler, onCompleted), completedCount?(), close() }
-// handler(payload) runs as the job's handler; onCompleted(payload) when the system acknowledged it.
+// peer: { name, queueName, enqueueBatch(payloads), enqueueOne(payload), startWorkers(handler, onCompleted),
+// close() }. handler(payload) runs as the job's handler; onCompleted(payload) once the system has
+// acknowledged the job's completion. close() closes what this process opened.
 async function burndown (peer, flags) {
   const jobs = flags.jobs || 20000
   const batch = flags.batch || 1000
@@ -74,16 +76,28 @@ async function burndown (peer, flags) {
   }
 }
 
+// The next IPC message of `type` from `from` (a child process, or `process` in the child).
+const nextMessage = (from, type) => new Promise((resolve) => {
+  const listener = (message) => {
+    if (message.type !== type) return
+    from.off('message', listener)
+    resolve(message)
+  }
+  from.on('message', listener)
+})
+
+// Steady: the workers run in a child process (as a separate worker deployment would), so producer
+// and workers each get an event loop, as spooled-bench's threads do. Both processes read one clock.
 async function steady (peer, flags) {
   const rate = flags.rate || 1000
   const seconds = flags.seconds || 10
-  const senders = flags.senders || 8
+  const senders = flags.senders || 32
   const total = Math.floor(rate * seconds)
-  const startMs = []
-  const completeMs = []
-  await peer.startWorkers(
-    (payload) => { startMs.push((nowMicros() - payload.enqueued_us) / 1000) },
-    (payload) => { completeMs.push((nowMicros() - payload.enqueued_us) / 1000) })
+  const child = fork(process.argv[1], ['steady-worker', ...process.argv.slice(3), '--queue', peer.queueName])
+  let completed = 0
+  child.on('message', (message) => { if (message.type === 'progress') completed = message.completed })
+  await nextMessage(child, 'ready')
+
   const started = nowMicros()
   let next = 0
   let enqueued = 0
@@ -91,8 +105,7 @@ async function steady (peer, flags) {
   const sender = async () => {
     while (next < total) {
       const i = next++
-      const due = started + i * 1e6 / rate
-      const wait = (due - nowMicros()) / 1000
+      const wait = (started + i * 1e6 / rate - nowMicros()) / 1000
       if (wait > 0) await sleep(wait)
       await peer.enqueueOne({ enqueued_us: nowMicros() })
       enqueued++
@@ -100,7 +113,10 @@ async function steady (peer, flags) {
   }
   await Promise.all(Array.from({ length: senders }, sender))
   const enqueueSeconds = (nowMicros() - started) / 1e6
-  const drained = await waitUntil(async () => completeMs.length >= enqueued, (flags['drain-timeout-seconds'] || 30) * 1000)
+  const drained = await waitUntil(async () => completed >= enqueued, (flags['drain-timeout-seconds'] || 30) * 1000)
+  child.send({ type: 'stop' })
+  const { startMs, completeMs } = await nextMessage(child, 'result')
+  child.kill()  // it exits by itself; this is for one that hangs in its library's shutdown
   await peer.close()
   return {
     command: 'steady',
@@ -117,11 +133,33 @@ async function steady (peer, flags) {
   }
 }
 
+// The child side of steady: runs the workers until the parent says stop, then sends the latencies.
+async function steadyWorker (peer) {
+  process.on('disconnect', () => process.exit(1))  // the parent is gone
+  const startMs = []
+  const completeMs = []
+  await peer.startWorkers(
+    (payload) => { startMs.push((nowMicros() - payload.enqueued_us) / 1000) },
+    (payload) => { completeMs.push((nowMicros() - payload.enqueued_us) / 1000) })
+  process.send({ type: 'ready' })
+  const progress = setInterval(() => process.send({ type: 'progress', completed: completeMs.length }), 10)
+  await nextMessage(process, 'stop')
+  clearInterval(progress)
+  await peer.close()
+  process.send({ type: 'result', startMs, completeMs })
+}
+
 // Runs `command` (burndown or steady) of a peer built by makePeer(flags) and prints one JSON line.
 async function main (makePeer) {
   const [command, ...rest] = process.argv.slice(2)
   const flags = parseFlags(rest)
   const peer = await makePeer(flags)
+  if (command === 'steady-worker') {
+    await steadyWorker(peer)
+    // Clients the peer library does not own (a Redis connection handed to a Worker) would keep
+    // this process alive.
+    process.exit(0)
+  }
   const run = { burndown, steady }[command]
   if (!run) throw new Error(`unknown command ${command}: burndown or steady`)
   const report = await run(peer, flags)

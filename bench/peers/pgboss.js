@@ -21,10 +21,12 @@ main(async (flags) => {
   const boss = new PgBoss({ connectionString: flags['pg-url'], max: 20 })
   boss.on('error', (error) => console.error(error))
   await boss.start()
-  const queueName = `bench_${process.pid}_${Date.now()}`
-  await boss.createQueue(queueName)
+  // A steady run's worker process is given the queue its parent created.
+  const queueName = flags.queue || `bench_${process.pid}_${Date.now()}`
+  if (!flags.queue) await boss.createQueue(queueName)
   return {
     name: flags.label || 'pg-boss',
+    queueName,
     enqueueBatch: (payloads) => boss.insert(payloads.map((data) => ({ name: queueName, data }))),
     enqueueOne: (data) => boss.send(queueName, data),
     async startWorkers (handler, onCompleted) {
