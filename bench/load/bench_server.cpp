@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -173,7 +174,7 @@ std::optional<double> BenchServer::rssMb() const {
   std::ifstream status("/proc/" + std::to_string(pid_) + "/status");
   std::string line;
   while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;  // "VmRSS:   12345 kB"
+    if (line.rfind("VmRSS:", 0) == 0) return std::round(std::stod(line.substr(6)) / 1.024) / 1000.0;  // "VmRSS: 12345 kB"
   }
   return std::nullopt;
 }

@@ -1,6 +1,7 @@
 // spooled-bench longpoll: what parked long-poll claims cost the server. Times an unrelated GET (one
 // job, by id) on an idle server, parks N claims on an empty queue, then times the same GET again
 // while they wait; server RSS before and after parking.
+#include <cmath>
 #include <optional>
 
 #include "bench_util.hpp"
@@ -65,6 +66,8 @@ Report runLongpoll(BenchServer& server, const LongpollOptions& options) {
   const bool withinWait = secondsSince(parkStarted) * 1000.0 < options.waitMs;
   claims.close();
 
+  const Report growthMb =
+      rssBefore && rssParked ? Report(std::round((*rssParked - *rssBefore) * 1000.0) / 1000.0) : Report(nullptr);
   Report byStatus = Report::object();
   for (const auto& [status, count] : afterProbes.answersByStatus) byStatus[std::to_string(status)] = count;
   Report report{{"command", "longpoll"},
@@ -79,7 +82,7 @@ Report runLongpoll(BenchServer& server, const LongpollOptions& options) {
               {"park_seconds", roundedSeconds(parkSeconds)},
               {"server_rss_before_mb", optionalNumber(rssBefore)},
               {"server_rss_parked_mb", optionalNumber(rssParked)},
-              {"server_rss_growth_mb", rssBefore && rssParked ? Report(*rssParked - *rssBefore) : Report(nullptr)},
+              {"server_rss_growth_mb", growthMb},
               {"get_latency_idle_ms", summarize(idle.latenciesMs).toJson()},
               {"get_latency_parked_ms", summarize(parked.latenciesMs).toJson()},
               {"get_errors", idle.errors + parked.errors}};

@@ -33,11 +33,17 @@ void raiseFileLimit(rlim_t wanted) {
 }
 
 void addFleetFlags(CLI::App* command, int& workers, int& concurrency, bool& officialApi, int& pollIntervalMs) {
-  command->add_option("--workers", workers, "SpooledWorkers, each with its own client")->capture_default_str();
-  command->add_option("--concurrency", concurrency, "handlers each worker runs at once")->capture_default_str();
+  command->add_option("--workers", workers, "SpooledWorkers, each with its own client")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  command->add_option("--concurrency", concurrency, "handlers each worker runs at once")
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
   command->add_flag("--official-api", officialApi,
                     "use only calls the official Spooled API has: no long-poll (wait_ms), no batched acknowledgements");
-  command->add_option("--poll-interval-ms", pollIntervalMs, "the workers' pollInterval")->capture_default_str();
+  command->add_option("--poll-interval-ms", pollIntervalMs, "the workers' pollInterval")
+      ->check(CLI::Range(10, 60000))
+      ->capture_default_str();
 }
 
 }  // namespace
@@ -60,17 +66,23 @@ int main(int argc, char** argv) {
 
   BurndownOptions burndown;
   auto* burndownCmd = app.add_subcommand("burndown", "bulk enqueue N no-op jobs, then drain them with workers");
-  burndownCmd->add_option("--jobs", burndown.jobs, "jobs to enqueue and drain")->capture_default_str();
+  burndownCmd->add_option("--jobs", burndown.jobs, "jobs to enqueue and drain")
+      ->check(CLI::Range(1LL, 100000000LL))
+      ->capture_default_str();
   addFleetFlags(burndownCmd, burndown.workers, burndown.concurrency, burndown.officialApi, burndown.pollIntervalMs);
   burndownCmd->add_option("--enqueue-threads", burndown.enqueueThreads, "bulk requests in flight")->capture_default_str();
-  burndownCmd->add_option("--batch", burndown.batchSize, "jobs per bulk request (1-100)")->capture_default_str();
+  burndownCmd->add_option("--batch", burndown.batchSize, "jobs per bulk request")
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
   burndownCmd->add_option("--timeout-seconds", burndown.timeoutSeconds, "give up the drain after")->capture_default_str();
   burndownCmd->callback([&] { run = [&](BenchServer& s) { return runBurndown(s, burndown); }; });
 
   SteadyOptions steady;
   auto* steadyCmd = app.add_subcommand("steady", "enqueue at a fixed rate; latency to handler start and completion");
-  steadyCmd->add_option("--rate", steady.rate, "jobs per second")->capture_default_str();
-  steadyCmd->add_option("--seconds", steady.seconds, "how long to enqueue")->capture_default_str();
+  steadyCmd->add_option("--rate", steady.rate, "jobs per second")->check(CLI::Range(1.0, 100000.0))->capture_default_str();
+  steadyCmd->add_option("--seconds", steady.seconds, "how long to enqueue")
+      ->check(CLI::Range(0.1, 86400.0))
+      ->capture_default_str();
   addFleetFlags(steadyCmd, steady.workers, steady.concurrency, steady.officialApi, steady.pollIntervalMs);
   steadyCmd->add_option("--senders", steady.senders, "create requests in flight at most")->capture_default_str();
   steadyCmd->add_option("--drain-timeout-seconds", steady.drainTimeoutSeconds, "wait for the last jobs at most")
@@ -82,15 +94,19 @@ int main(int argc, char** argv) {
   depthCmd->add_option("--levels", depth.pendingLevels, "pending jobs at each step, ascending")
       ->delimiter(',')
       ->capture_default_str();
-  depthCmd->add_option("--claims", depth.claims, "timed claims per level")->capture_default_str();
+  depthCmd->add_option("--claims", depth.claims, "timed claims per level")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
   depthCmd->add_option("--enqueue-threads", depth.enqueueThreads, "bulk requests in flight")->capture_default_str();
   depthCmd->callback([&] { run = [&](BenchServer& s) { return runDepth(s, depth); }; });
 
   LongpollOptions longpoll;
   auto* longpollCmd = app.add_subcommand("longpoll", "park N long-poll claims; server memory and GET latency");
   longpollCmd->add_option("--waiters", longpoll.waiters, "claims to park, each on its own connection")
+      ->check(CLI::Range(1, 100000))
       ->capture_default_str();
   longpollCmd->add_option("--wait-ms", longpoll.waitMs, "each claim's wait_ms (the server allows up to 30000)")
+      ->check(CLI::Range(1000, 30000))
       ->capture_default_str();
   longpollCmd->add_option("--probes", longpoll.probes, "GETs timed idle and while parked")->capture_default_str();
   longpollCmd->add_option("--settle-ms", longpoll.settleMs, "no answer this long after sending means parked")
