@@ -7,7 +7,7 @@ JOBS      ?= $(shell nproc)
 export CCACHE_BASEDIR   := $(CURDIR)
 export CCACHE_NOHASHDIR := true
 
-.PHONY: deps build run test test-asan bench clean format
+.PHONY: deps build run test test-asan bench bench-engine bench-compare clean format
 
 deps:
 	@bash scripts/install-deps.sh
@@ -27,8 +27,23 @@ test-asan: deps
 	@cmake --build --preset asan -j $(JOBS)
 	@bash scripts/run-tests.sh build-asan
 
+# Load benchmarks against a spooled-server each run starts on a temporary SQLite file
+# (docs/performance.md). About three minutes on a 2-core machine, most of it filling a queue to
+# one million jobs.
 bench: build
-	./$(BUILD_DIR)/bin/bench/spooled-bench
+	./$(BUILD_DIR)/bin/spooled-bench burndown --jobs 20000
+	./$(BUILD_DIR)/bin/spooled-bench burndown --jobs 20000 --official-api
+	./$(BUILD_DIR)/bin/spooled-bench steady --rate 1000 --seconds 10
+	./$(BUILD_DIR)/bin/spooled-bench depth
+	./$(BUILD_DIR)/bin/spooled-bench longpoll --waiters 10000
+
+# In-process benchmarks of the job engine (Google Benchmark).
+bench-engine: build
+	./$(BUILD_DIR)/bin/spooled-engine-bench
+
+# spooled-server next to BullMQ and pg-boss on this machine (installs them; needs root).
+bench-compare: build
+	bash bench/compare.sh --build-dir $(BUILD_DIR)
 
 format:
 	@find include src apps examples tests bench -name '*.[ch]pp' | xargs clang-format -i

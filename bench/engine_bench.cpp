@@ -6,7 +6,7 @@
 //   BM_CreateJob_Payload/BYTES   enqueue with a payload of BYTES bytes, one thread.
 //   BM_ClaimComplete/threads:N   claim one job and complete it (two commits per job), N threads.
 //
-// Run: make bench   (or build/bin/bench/spooled-bench --benchmark_filter=...)
+// Run: make bench   (or build/bin/spooled-engine-bench --benchmark_filter=...)
 // Figures are items_per_second; compare rows of one run rather than runs on different machines.
 #include <benchmark/benchmark.h>
 

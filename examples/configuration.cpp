@@ -17,6 +17,7 @@ int main() try {
       .concurrency = 10,  // max parallel jobs (default: 5)
       // Polling
       .pollInterval = 1000ms,  // wait between claims while the queue is empty (default: 1000 ms)
+      .longPoll = true,         // long-poll claims on our server (wait_ms); false: official API only
       // Lease management
       .leaseDuration = 30s,      // lease per claim and per renewal (default: 30 s)
       .heartbeatInterval = 10s,  // renew leases / worker heartbeat every N (default: 10 s)

@@ -26,6 +26,10 @@ struct WorkerOptions {
   int concurrency = 5;
   // Wait between claims while the queue is empty. Default 1000 ms; at least 10 ms.
   std::chrono::milliseconds pollInterval{1000};
+  // Claims long-poll with our server's `wait_ms` extension: an empty queue answers as soon as a job
+  // arrives. false sends only what the official Spooled API has (a plain claim every pollInterval),
+  // e.g. to measure or mimic an official server. Default true.
+  bool longPoll = true;
   // Lease the server grants per claim and per renewal (5..3600 s). Default 30 s.
   std::chrono::seconds leaseDuration{30};
   // How often each running job's lease is renewed and the worker heartbeat is sent; must be

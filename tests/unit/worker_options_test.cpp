@@ -30,6 +30,7 @@ TEST(WorkerOptionsTest, DefaultsAreTheGuides) {
   const WorkerOptions options;
   EXPECT_EQ(options.concurrency, 5);
   EXPECT_EQ(options.pollInterval, 1000ms);
+  EXPECT_TRUE(options.longPoll);
   EXPECT_EQ(options.leaseDuration, 30s);
   EXPECT_EQ(options.heartbeatInterval, 10s);
   EXPECT_EQ(options.shutdownTimeout, 30000ms);
@@ -54,6 +55,7 @@ TEST(WorkerOptionsTest, FromJsonReadsEveryGuideKey) {
       {"queueName", "my-queue"},
       {"concurrency", 10},
       {"pollInterval", 250},
+      {"longPoll", false},
       {"leaseDuration", 60},
       {"heartbeatInterval", 20},
       {"shutdownTimeout", 15000},
@@ -65,6 +67,7 @@ TEST(WorkerOptionsTest, FromJsonReadsEveryGuideKey) {
   EXPECT_EQ(options.queueName, "my-queue");
   EXPECT_EQ(options.concurrency, 10);
   EXPECT_EQ(options.pollInterval, 250ms);
+  EXPECT_FALSE(options.longPoll);
   EXPECT_EQ(options.leaseDuration, 60s);
   EXPECT_EQ(options.heartbeatInterval, 20s);
   EXPECT_EQ(options.shutdownTimeout, 15000ms);
@@ -87,6 +90,8 @@ TEST(WorkerOptionsTest, FromJsonRejectsUnknownKeysAndWrongTypesNamingTheKey) {
   EXPECT_NE(invalidMessage([] { WorkerOptions::fromJson(json{{"concurrency", "ten"}}); }).find("concurrency"),
             std::string::npos);
   EXPECT_NE(invalidMessage([] { WorkerOptions::fromJson(json{{"leaseDuration", 30.5}}); }).find("leaseDuration"),
+            std::string::npos);
+  EXPECT_NE(invalidMessage([] { WorkerOptions::fromJson(json{{"longPoll", 1}}); }).find("longPoll"),
             std::string::npos);
   EXPECT_NE(invalidMessage([] { WorkerOptions::fromJson(json{{"metadata", "x"}}); }).find("metadata"),
             std::string::npos);

@@ -203,7 +203,7 @@ std::optional<std::size_t> WorkerCore::claim(int freeSlots, std::chrono::millise
   // Our server's long-poll extension (official servers ignore it): an empty queue answers as soon as
   // a job arrives instead of after a full pollInterval. Capped so stop() and the worker heartbeat
   // are never held up long by a parked claim.
-  params.waitMs = static_cast<int>(std::min(options_.pollInterval, kMaxLongPoll).count());
+  if (options_.longPoll) params.waitMs = static_cast<int>(std::min(options_.pollInterval, kMaxLongPoll).count());
   const Clock::time_point claimedAt = Clock::now();
   std::vector<ClaimedJob> jobs;
   try {

@@ -86,6 +86,8 @@ WorkerOptions WorkerOptions::fromJson(const json& config) {
       options.concurrency = static_cast<int>(std::clamp<long long>(n, INT_MIN, INT_MAX));
     } else if (key == "pollInterval") {
       options.pollInterval = std::chrono::milliseconds(integerValue(rawKey, value));
+    } else if (key == "longPoll") {
+      options.longPoll = requireType(rawKey, value, value.is_boolean(), "true or false").get<bool>();
     } else if (key == "leaseDuration") {
       options.leaseDuration = std::chrono::seconds(integerValue(rawKey, value));
     } else if (key == "heartbeatInterval") {

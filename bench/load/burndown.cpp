@@ -1,0 +1,61 @@
+// spooled-bench burndown: bulk enqueue N no-op jobs, then drain them with SpooledWorkers.
+#include <condition_variable>
+#include <mutex>
+
+#include "bench_util.hpp"
+#include "bulk_loader.hpp"
+#include "commands.hpp"
+#include "worker_fleet.hpp"
+
+namespace spooled::bench {
+
+Report runBurndown(BenchServer& server, const BurndownOptions& options) {
+  const std::string queue = freshQueueName("burndown");
+  progress("enqueueing " + std::to_string(options.jobs) + " jobs on " + queue + " (bulk, batches of " +
+           std::to_string(options.batchSize) + ", " + std::to_string(options.enqueueThreads) + " threads)");
+  const double enqueueSeconds = bulkEnqueue(server.url(), server.apiKey(),
+                                            BulkLoad{queue, options.jobs, options.batchSize, options.enqueueThreads});
+
+  std::mutex mutex;
+  std::condition_variable allDone;
+  long long completed = 0;
+  Clock::time_point lastCompletion;
+  auto onCompleted = [&](const WorkerEvent&) {
+    const std::lock_guard lock(mutex);
+    lastCompletion = Clock::now();
+    if (++completed == options.jobs) allDone.notify_all();
+  };
+  FleetOptions fleetOptions{queue, options.workers, options.concurrency, options.officialApi,
+                            std::chrono::milliseconds(options.pollIntervalMs)};
+  WorkerFleet fleet(server.url(), server.apiKey(), fleetOptions, [](JobContext&) {}, onCompleted);
+  progress("draining with " + std::to_string(options.workers) + " workers x concurrency " +
+           std::to_string(options.concurrency) + (options.officialApi ? " (official API only)" : ""));
+  const auto drainStarted = Clock::now();
+  fleet.start();
+  bool finished = false;
+  {
+    std::unique_lock lock(mutex);
+    finished = allDone.wait_for(lock, std::chrono::seconds(options.timeoutSeconds),
+                                [&] { return completed >= options.jobs; });
+  }
+  fleet.stop();
+  const std::lock_guard lock(mutex);
+  const double drainSeconds = completed > 0 ? millisBetween(drainStarted, lastCompletion) / 1000.0 : 0;
+  Report report{{"command", "burndown"},
+              {"server", server.description()},
+              {"jobs", options.jobs},
+              {"workers", options.workers},
+              {"concurrency", options.concurrency},
+              {"official_api", options.officialApi},
+              {"enqueue_seconds", roundedSeconds(enqueueSeconds)},
+              {"enqueue_jobs_per_sec", perSecond(static_cast<double>(options.jobs), enqueueSeconds)},
+              {"completed", completed},
+              {"drain_seconds", roundedSeconds(drainSeconds)},
+              {"drain_jobs_per_sec", perSecond(static_cast<double>(completed), drainSeconds)},
+              {"worker_errors", fleet.errors()}};
+  if (!finished) report["incomplete"] = "the drain did not finish within --timeout-seconds";
+  if (fleet.errors() > 0) report["first_worker_error"] = fleet.firstError();
+  return report;
+}
+
+}  // namespace spooled::bench
