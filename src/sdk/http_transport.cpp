@@ -11,8 +11,12 @@
 namespace spooled::detail {
 namespace {
 
-// Idle handles kept for reuse; beyond this many concurrent callers, extra handles are freed after use.
-constexpr std::size_t kMaxIdleHandles = 8;
+// Idle handles (each with its keep-alive connection) kept for reuse; beyond this many concurrent
+// callers, extra handles are freed after use. A worker makes up to `concurrency` calls at once (each
+// handler thread acknowledges its own job), and closing the connections above the cap after every
+// call cost the server a TCP accept and close per request, so the cap is well above typical worker
+// concurrency. An idle handle costs one socket and a few kilobytes.
+constexpr std::size_t kMaxIdleHandles = 128;
 
 void initCurlOnce() {
   // curl_global_init is not thread-safe against other curl calls: do it once, before any handle exists.

@@ -2,8 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -23,6 +25,10 @@ struct HttpServer::Impl {
   HttpServerOptions options;
   SessionHub hub;
   asio::io_context ioc;
+  // Keeps ioc.run() going while no socket operation is pending, e.g. when every connection's request
+  // is with a handler on the worker pool: without it the io threads would return, and the answers
+  // those handlers post back would never be written.
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> keepRunning;
   std::shared_ptr<Listener> listener;
   std::vector<std::thread> ioThreads;
   std::mutex stopMutex;
@@ -47,6 +53,7 @@ int HttpServer::start() {
                              e.code().message());
   }
   d.listener->start();
+  d.keepRunning.emplace(d.ioc.get_executor());
   for (int i = 0; i < std::max(1, d.options.ioThreads); ++i) d.ioThreads.emplace_back([&d] { d.ioc.run(); });
   d.started = true;
   return d.listener->port();
@@ -63,6 +70,7 @@ void HttpServer::stop() {
     if (!d.hub.waitUntilEmpty(std::chrono::steady_clock::now() + d.options.drainTimeout))
       spdlog::warn("drain timed out after {} s; closing remaining connections", d.options.drainTimeout.count());
   }
+  d.keepRunning.reset();
   d.ioc.stop();
   for (auto& t : d.ioThreads) t.join();
   d.ioThreads.clear();
