@@ -149,7 +149,8 @@ Task<OrganizationRecord> setWebhookToken(AccountServices& s, const AuthContext& 
 }
 
 Task<HttpResponse> regenerateWebhookToken(AccountServices& s, const HttpRequest& req) {
-  const OrganizationRecord org = co_await setWebhookToken(s, req.authContext(), generateWebhookToken());
+  std::optional<std::string> token = generateWebhookToken();  // a named local: see JobEngine::changeOne
+  const OrganizationRecord org = co_await setWebhookToken(s, req.authContext(), std::move(token));
   co_return HttpResponse::json(200, webhookTokenJson(req, org));
 }
 

@@ -243,7 +243,7 @@ Task<> JobEngine::progress(const std::string& orgId, const std::string& jobId, c
 }
 
 Task<JobRecord> JobEngine::changeOne(const std::string& orgId, const std::string& jobId,
-                                           std::function<void(JobRecord&)> apply) {
+                                     const std::function<void(JobRecord&)>& apply) {
   co_return co_await store_.write([&](StoreTx& tx) {
     JobRecord job = loadJob(tx, orgId, jobId);
     apply(job);
@@ -254,14 +254,16 @@ Task<JobRecord> JobEngine::changeOne(const std::string& orgId, const std::string
 
 Task<JobRecord> JobEngine::cancel(const std::string& orgId, const std::string& jobId) {
   const TimePoint now = now_();
-  JobRecord job = co_await changeOne(orgId, jobId, [&](JobRecord& j) { applyCancel(j, now); });
+  const std::function<void(JobRecord&)> cancel = [&](JobRecord& j) { applyCancel(j, now); };
+  JobRecord job = co_await changeOne(orgId, jobId, cancel);
   emit(JobEvent::Kind::Cancelled, job);
   co_return job;
 }
 
 Task<JobRecord> JobEngine::retry(const std::string& orgId, const std::string& jobId) {
   const TimePoint now = now_();
-  JobRecord job = co_await changeOne(orgId, jobId, [&](JobRecord& j) { applyManualRetry(j, now); });
+  const std::function<void(JobRecord&)> retry = [&](JobRecord& j) { applyManualRetry(j, now); };
+  JobRecord job = co_await changeOne(orgId, jobId, retry);
   notifier_.notify(orgId, job.queueName, 1);
   co_return job;
 }
@@ -320,7 +322,8 @@ Task<long long> JobEngine::purgeDeadLetters(const std::string& orgId, const Dead
 Task<PriorityChange> JobEngine::changePriority(const std::string& orgId, const std::string& jobId, int priority) {
   const TimePoint now = now_();
   int old = 0;
-  co_await changeOne(orgId, jobId, [&](JobRecord& job) { old = applyPriorityChange(job, priority, now); });
+  const std::function<void(JobRecord&)> change = [&](JobRecord& job) { old = applyPriorityChange(job, priority, now); };
+  co_await changeOne(orgId, jobId, change);
   co_return PriorityChange{jobId, old, priority};
 }
 

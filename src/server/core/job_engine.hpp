@@ -164,7 +164,10 @@ class JobEngine {
   void emitFailure(const JobRecord& job, bool willRetry) const;
   // Loads one job of the organization (404 when it has none), applies a transition and stores it, in
   // one transaction. Returns the job as stored.
-  Task<JobRecord> changeOne(const std::string& orgId, const std::string& jobId, std::function<void(JobRecord&)> apply);
+  // `apply` is a named local of the caller, never a temporary in the co_await expression: GCC 12 may
+  // destroy such temporaries twice.
+  Task<JobRecord> changeOne(const std::string& orgId, const std::string& jobId,
+                            const std::function<void(JobRecord&)>& apply);
   // Claims inside a write transaction (shared by claim and acknowledge).
   std::vector<JobRecord> claimIn(StoreTx& tx, const std::string& orgId, const ClaimInput& input, TimePoint now);
   // Applies one AckInput inside a write transaction; throws ApiError when the item may not change.
