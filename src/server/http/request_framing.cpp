@@ -88,21 +88,19 @@ std::optional<std::string> checkBodyFraming(const RequestHead& head, const std::
     if (head.version < 11) return std::string("Transfer-Encoding is not allowed in an HTTP/1.0 request");
     if (!contentLengths.empty())
       return std::string("A request must not have both Transfer-Encoding and Content-Length");
-    std::vector<std::string_view> codings;
-    for (std::string_view value : transferEncodings) {
-      while (true) {
-        const auto comma = value.find(',');
-        const std::string_view coding = trimOws(value.substr(0, comma));
-        if (!coding.empty()) codings.push_back(coding);
-        if (comma == std::string_view::npos) break;
-        value.remove_prefix(comma + 1);
-      }
-    }
-    if (codings.empty()) return std::string("Transfer-Encoding is empty");
-    if (!iequals(codings.back(), "chunked"))
-      return std::string("Transfer-Encoding must end with chunked; the body length cannot be determined (RFC 9112 6.1)");
-    if (codings.size() > 1)
+    // One line, exactly "chunked": a proxy that reads only the first of two lines, or skips empty list
+    // elements differently, would frame the body otherwise.
+    if (transferEncodings.size() > 1)
+      return std::string("A request must not have more than one Transfer-Encoding header");
+    const std::string_view value = trimOws(transferEncodings.front());
+    if (!iequals(value, "chunked")) {
+      const auto comma = value.rfind(',');
+      const std::string_view last = trimOws(comma == std::string_view::npos ? value : value.substr(comma + 1));
+      if (!iequals(last, "chunked"))
+        return std::string(
+            "Transfer-Encoding must end with chunked; the body length cannot be determined (RFC 9112 6.1)");
       return std::string("Only the chunked transfer coding is supported: Transfer-Encoding must be exactly chunked");
+    }
   }
   if (contentLengths.size() > 1) return std::string("A request must not have more than one Content-Length");
   if (contentLengths.size() == 1) {
