@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets of fuzz/ with clang and runs each for SECONDS (default 10).
 #   scripts/fuzz.sh [SECONDS] [BUILD_DIR]      e.g. scripts/fuzz.sh 600 for the long run in docs/reliability.md
+#   FUZZ_TARGETS="json_body" scripts/fuzz.sh 60   runs only the targets named
 # Each target starts from its committed seed corpus (fuzz/corpus/<target>/) and keeps what it learns in
 # BUILD_DIR/corpus/<target>/ (not committed). A crash leaves its input in BUILD_DIR/findings/ and fails
 # the script; reproduce with: BUILD_DIR/fuzz_<target> BUILD_DIR/findings/<file>.
@@ -23,7 +24,7 @@ cmake --build "$build_dir" -j "${FUZZ_JOBS:-2}" >/dev/null
 
 mkdir -p "$build_dir/findings"
 status=0
-for target in http_request json_body; do
+for target in ${FUZZ_TARGETS:-http_request json_body}; do
   corpus="$build_dir/corpus/$target"
   mkdir -p "$corpus"
   log="$build_dir/$target.log"
