@@ -36,8 +36,8 @@ struct RequestHead {
 };
 
 // The framing rules, each refused with a reason a client developer can act on:
-// Transfer-Encoding must be exactly `chunked` (RFC 9112 §6.1; no other coding is supported), never
-// with Content-Length and never on HTTP/1.0; Content-Length appears at most once and is plain decimal
+// Transfer-Encoding must be one line of exactly `chunked` (RFC 9112 §6.1; no other coding is
+// supported), never with Content-Length and never on HTTP/1.0; Content-Length appears at most once and is plain decimal
 // digits; field values hold no control characters; HTTP/1.1 needs exactly one Host; the version is
 // 1.0 or 1.1; the target is origin-form ("/path?query"), absolute-form ("http://host/path") or "*"
 // for OPTIONS, ASCII, without a fragment or a malformed or NUL percent-escape.
