@@ -8,6 +8,7 @@
 #include <cstring>
 #include <iostream>
 
+#include "server/open_file_limit.hpp"
 #include "server/server_app.hpp"
 
 int main(int argc, char** argv) {
@@ -29,6 +30,9 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
   // A client hanging up mid-write must not kill the process.
   signal(SIGPIPE, SIG_IGN);
+  // Connections cost descriptors: use what the hard limit allows (--max-connections stays below it).
+  const std::uint64_t fileLimit = raiseOpenFileLimit();
+  spdlog::debug("open-file limit: {}", fileLimit);
 
   ServerApp app(config);
   int port = 0;

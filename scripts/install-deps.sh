@@ -9,7 +9,9 @@ packages=(
   libcurl4-openssl-dev libssl-dev libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql curl
+  clang libclang-rt-dev
 )
+# clang and its runtime libraries (libFuzzer, sanitizers) build the fuzz targets of fuzz/ (scripts/fuzz.sh).
 # Node.js and npm run the official SDK compatibility check when present; optional.
 
 missing=()

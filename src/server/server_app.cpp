@@ -18,6 +18,7 @@
 #include "server/http/http_server.hpp"
 #include "server/http/request_dispatcher.hpp"
 #include "server/http/router.hpp"
+#include "server/open_file_limit.hpp"
 #include "server/worker_pool.hpp"
 
 namespace spooled::server {
@@ -133,6 +134,13 @@ int ServerApp::start(std::ostream& keyOut) {
   HttpServerOptions options;
   options.host = config_.host;
   options.port = config_.port;
+  const std::uint64_t fileLimit = openFileLimit();
+  const int capacity = connectionCapacity(config_.maxConnections, fileLimit);
+  if (capacity < config_.maxConnections)
+    spdlog::warn("--max-connections {} lowered to {}: the process may open {} files (ulimit -n); raise that limit "
+                 "to allow more connections",
+                 config_.maxConnections, capacity, fileLimit);
+  options.maxConnections = static_cast<std::size_t>(capacity);
   parts_->http = std::make_unique<HttpServer>(parts_->dispatcher, parts_->pool, options);
   const int port = parts_->http->start();
 

@@ -86,6 +86,7 @@ void validateServerConfig(const ServerConfig& c) {
   requireInRange("--max-queues-per-org", c.maxQueuesPerOrg, 1, 10000000);
   requireInRange("--max-workers-per-org", c.maxWorkersPerOrg, 1, 10000000);
   requireInRange("--max-api-keys-per-org", c.maxApiKeysPerOrg, 1, 1000000);
+  requireInRange("--max-connections", c.maxConnections, 1, 1000000);
 }
 
 int parseServerConfig(int argc, const char* const* argv, ServerConfig& config) {
@@ -161,6 +162,11 @@ int parseServerConfig(int argc, const char* const* argv, ServerConfig& config) {
       ->capture_default_str();
   app.add_option("--rate-limit-burst", config.rateLimitBurst, "Requests each API key may make at once, above the rate")
       ->envname("RATE_LIMIT_BURST_SIZE")
+      ->capture_default_str();
+  app.add_option("--max-connections", config.maxConnections,
+                 "Connections open at once; a new one above it is answered 503 and closed. Lowered at start to "
+                 "fit the open-file limit (ulimit -n) minus a reserve")
+      ->envname("MAX_CONNECTIONS")
       ->capture_default_str();
   try {
     app.parse(argc, argv);

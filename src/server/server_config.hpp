@@ -30,6 +30,8 @@ struct ServerConfig {
   int maxQueuesPerOrg = 1000;
   int maxWorkersPerOrg = 10000;
   int maxApiKeysPerOrg = 100;
+  // Connections open at once; above it a new one gets 503. Lowered at start to fit the open-file limit.
+  int maxConnections = 10000;
 };
 
 // True when host is a loopback address (127.0.0.0/8 or ::1): only this machine can connect.

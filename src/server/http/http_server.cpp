@@ -47,7 +47,8 @@ int HttpServer::start() {
   const auto address = asio::ip::make_address(d.options.host, ec);
   if (ec) throw std::runtime_error("--host must be an IP address, got '" + d.options.host + "'");
   try {
-    d.listener = std::make_shared<Listener>(d.ioc, asio::ip::tcp::endpoint(address, static_cast<unsigned short>(d.options.port)), d.hub);
+    d.listener = std::make_shared<Listener>(d.ioc, asio::ip::tcp::endpoint(address, static_cast<unsigned short>(d.options.port)), d.hub,
+                                            std::max<std::size_t>(1, d.options.maxConnections));
   } catch (const boost::system::system_error& e) {
     throw std::runtime_error("cannot listen on " + d.options.host + ":" + std::to_string(d.options.port) + ": " +
                              e.code().message());

@@ -21,6 +21,11 @@ void SessionHub::add(const std::shared_ptr<HttpSession>& session) {
   sessions_[session.get()] = session;
 }
 
+std::size_t SessionHub::size() {
+  std::lock_guard lock(mutex_);
+  return sessions_.size();
+}
+
 void SessionHub::remove(const HttpSession* session) {
   std::lock_guard lock(mutex_);
   sessions_.erase(session);
@@ -71,6 +76,19 @@ void HttpSession::readRequest() {
   // 413 rather than a dropped connection; a body beyond even this gets the same 413 from onRead.
   parser_->body_limit(hub_.bodyLimit());
   stream_.expires_after(hub_.idleTimeout());
+  // The head first, with the framing checks (request_framing.hpp); the body only once they pass.
+  asyncReadRequestHead(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession::onHead, shared_from_this()));
+}
+
+void HttpSession::onHead(beast::error_code ec, HeadStep head) {
+  if (ec) return onRead(ec, 0);
+  if (head.kind == HeadStep::Kind::BodyTooLarge) return onRead(http::error::body_limit, 0);
+  if (head.kind == HeadStep::Kind::Rejected) {
+    // The connection closes after the answer: its remaining bytes have no trustworthy boundary.
+    spdlog::debug("refused a request: {}", head.reason);
+    busy_ = true;
+    return writeResponse(errorResponse(ErrorCode::BadRequest, head.reason), false, 11);
+  }
   http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession::onRead, shared_from_this()));
 }
 

@@ -14,6 +14,7 @@
 
 #include "common/executor.hpp"
 #include "server/http/request_dispatcher.hpp"
+#include "server/http/request_head_reader.hpp"
 
 namespace spooled::server {
 
@@ -33,6 +34,8 @@ class SessionHub {
   bool stopping() const { return stopping_.load(); }
 
   void add(const std::shared_ptr<HttpSession>& session);
+  // Connections open now (what --max-connections caps).
+  std::size_t size();
   void remove(const HttpSession* session);
   // Refuses new work, closes idle connections, and lets busy ones close after their response.
   void beginDrain();
@@ -64,6 +67,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   using Response = boost::beast::http::response<boost::beast::http::string_body>;
 
   void readRequest();
+  void onHead(boost::beast::error_code ec, HeadStep head);
   void onRead(boost::beast::error_code ec, std::size_t bytes);
   void handOff(Request&& request);
   void writeResponse(struct HttpResponse&& response, bool keepAlive, unsigned version);
