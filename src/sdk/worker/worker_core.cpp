@@ -39,6 +39,7 @@ WorkerCore::~WorkerCore() {
   if (pollThread_.joinable()) pollThread_.join();
   // Handlers that outlived shutdownTimeout still use the services; wait for them.
   if (pool_) pool_->join();
+  if (acks_) acks_->stop();
   if (keeper_) keeper_->stop();
 }
 
@@ -105,6 +106,7 @@ void WorkerCore::start() {
   services_ = std::make_unique<JobServices>(client_.jobs(), events_, log_, registration.id, options_.queueName,
                                             static_cast<int>(options_.leaseDuration.count()));
   keeper_ = std::make_unique<LeaseKeeper>(*services_, options_.heartbeatInterval, options_.leaseDuration);
+  if (options_.batchAcks) acks_ = std::make_unique<AckBatcher>(*services_, *keeper_, options_.ackBatchWindow);
   pool_ = std::make_unique<ThreadPool>(options_.concurrency);
   {
     const std::lock_guard lock(mutex_);
@@ -207,7 +209,9 @@ std::optional<std::size_t> WorkerCore::claim(int freeSlots, std::chrono::millise
   const Clock::time_point claimedAt = Clock::now();
   std::vector<ClaimedJob> jobs;
   try {
-    jobs = client_.jobs().claim(params);
+    // An empty answer to the carried claim falls through to the usual one, which may long-poll.
+    std::optional<std::vector<ClaimedJob>> carried = claimWithAcks(params);
+    jobs = carried && !carried->empty() ? std::move(*carried) : client_.jobs().claim(params);
     consecutiveClaimFailures_ = 0;
   } catch (const RateLimitError& e) {
     if (e.retryAfter()) pause = std::max(pause, std::chrono::duration_cast<std::chrono::milliseconds>(*e.retryAfter()));
@@ -223,6 +227,17 @@ std::optional<std::size_t> WorkerCore::claim(int freeSlots, std::chrono::millise
   return count;
 }
 
+std::optional<std::vector<ClaimedJob>> WorkerCore::claimWithAcks(const ClaimJobsParams& params) {
+  if (!acks_ || !acks_->supported()) return std::nullopt;
+  AckBatcher::ClaimRequest request;
+  request.params.queueName = params.queueName;
+  request.params.leaseDurationSecs = params.leaseDurationSecs;
+  // No wait_ms: a parked claim would hold back the answers (and events) of the acks it carries.
+  request.freeSlots = [this] { return options_.concurrency - activeCount_.load(); };
+  request.capacity = options_.concurrency;
+  return acks_->acknowledgeAndClaim(std::move(request));
+}
+
 void WorkerCore::dispatch(std::vector<ClaimedJob> jobs, Clock::time_point claimedAt) {
   for (auto& claimed : jobs) {
     auto job = std::make_shared<ActiveJob>(std::move(claimed), *services_);
@@ -234,7 +249,7 @@ void WorkerCore::dispatch(std::vector<ClaimedJob> jobs, Clock::time_point claime
     services_->events.emit(services_->event(worker_events::jobClaimed, job->job().id));
     keeper_->add(job, claimedAt);
     pool_->submit([this, job] {
-      runJob(job, handler_, *keeper_);
+      runJob(job, handler_, *keeper_, acks_.get());
       onJobFinished(job.get());
     });
   }
@@ -247,6 +262,7 @@ void WorkerCore::onJobFinished(const ActiveJob* job) noexcept {
     --activeCount_;
   }
   wake_.notify_all();
+  if (acks_) acks_->nudge();
 }
 
 void WorkerCore::sendWorkerHeartbeat() noexcept {
@@ -286,6 +302,8 @@ void WorkerCore::shutdown() noexcept {
                           std::to_string(options_.shutdownTimeout.count()) + " ms",
                       true);
   }
+  // Results still waiting to be batched go now; their leases are renewed until the server answered.
+  if (acks_) acks_->stop();
   keeper_->stop();
   // Step 6: deregister, so the server stops counting this worker.
   try {

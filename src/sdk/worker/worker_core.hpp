@@ -1,6 +1,7 @@
 #pragma once
 // WorkerCore: the state behind a SpooledWorker — registration, the poll loop (claims and the worker
-// heartbeat) and the six-step graceful shutdown. Jobs themselves run in runJob on the pool.
+// heartbeat) and the six-step graceful shutdown. Jobs themselves run in runJob on the pool; their
+// results go back through the AckBatcher when batchAcks is on.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -12,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "sdk/worker/ack_batcher.hpp"
 #include "sdk/worker/active_job.hpp"
 #include "sdk/worker/event_emitter.hpp"
 #include "sdk/worker/job_runner.hpp"
@@ -49,8 +51,11 @@ class WorkerCore {
  private:
   void pollLoop() noexcept;
   // One claim for up to `freeSlots` jobs; returns how many were claimed, or nullopt after an
-  // error, having set `pause` to the wait before the next attempt.
+  // error, having set `pause` to the wait before the next attempt. Results waiting in the batcher
+  // leave with it.
   std::optional<std::size_t> claim(int freeSlots, std::chrono::milliseconds& pause);
+  // The claim `params` carried by the batcher's next request, or nullopt when it carried none.
+  std::optional<std::vector<ClaimedJob>> claimWithAcks(const ClaimJobsParams& params);
   void dispatch(std::vector<ClaimedJob> jobs, Clock::time_point claimedAt);
   void onJobFinished(const ActiveJob* job) noexcept;
   void sendWorkerHeartbeat() noexcept;
@@ -81,6 +86,7 @@ class WorkerCore {
 
   std::unique_ptr<JobServices> services_;
   std::unique_ptr<LeaseKeeper> keeper_;
+  std::unique_ptr<AckBatcher> acks_;  // null when options_.batchAcks is false
   std::unique_ptr<ThreadPool> pool_;
   std::thread pollThread_;
 };
