@@ -44,7 +44,7 @@ struct WorkerOptions {
   // false: always one call per job, only what the official Spooled API has. Default true.
   bool batchAcks = true;
   // How long a finished job's result may wait for others to share its request (0..1000 ms); sent
-  // sooner once 100 results wait or no handler is running. Default 2 ms.
+  // sooner once 100 results wait, or when the worker wants jobs and no handler is running. Default 2 ms.
   std::chrono::milliseconds ackBatchWindow{2};
   // Reported at registration. Empty: this machine's gethostname().
   std::string hostname{};

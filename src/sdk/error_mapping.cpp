@@ -71,7 +71,7 @@ int statusForCode(const std::string& code) {
 std::exception_ptr ackItemException(const std::string& code, const std::string& message) {
   const std::string body = json{{"code", code}, {"message", message}}.dump();
   try {
-    throwForResponse(ErrorResponse{.status = statusForCode(code), .body = body});
+    throwForResponse(ErrorResponse{.status = statusForCode(code), .body = body, .retryAfter = std::nullopt, .requestId = {}});
   } catch (...) {
     return std::current_exception();
   }
