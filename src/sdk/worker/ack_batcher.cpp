@@ -42,8 +42,13 @@ const char* action(const JobOutcome& outcome) { return outcome.error ? "fail" : 
 
 }  // namespace
 
-AckBatcher::AckBatcher(JobServices& services, LeaseKeeper& keeper, std::chrono::milliseconds window)
-    : services_(services), keeper_(keeper), window_(window), thread_([this] { run(); }) {}
+AckBatcher::AckBatcher(JobServices& services, LeaseKeeper& keeper, std::chrono::milliseconds window,
+                       std::function<void()> onAnswered)
+    : services_(services),
+      keeper_(keeper),
+      window_(window),
+      onAnswered_(std::move(onAnswered)),
+      thread_([this] { run(); }) {}
 
 AckBatcher::~AckBatcher() { stop(); }
 
@@ -72,6 +77,16 @@ std::optional<std::vector<ClaimedJob>> AckBatcher::acknowledgeAndClaim(ClaimRequ
   return answer.get();
 }
 
+int AckBatcher::waiting() const {
+  const std::lock_guard lock(mutex_);
+  return static_cast<int>(pending_.size());
+}
+
+int AckBatcher::unconfirmed() const {
+  const std::lock_guard lock(mutex_);
+  return static_cast<int>(pending_.size() + inFlight_);
+}
+
 void AckBatcher::nudge() {
   // Taking the lock orders this after a sender that is between checking sendNow() and sleeping.
   { const std::lock_guard lock(mutex_); }
@@ -90,7 +105,8 @@ void AckBatcher::stop() {
 bool AckBatcher::sendNow() const {
   if (stopping_ || pending_.size() >= kMaxItems || pendingBytes_ >= kMaxBytes) return true;
   // The poll thread waits, and no handler runs that could add a result: waiting longer gains nothing.
-  return waitingClaim_ != nullptr && waitingClaim_->request.freeSlots() >= waitingClaim_->request.capacity;
+  return waitingClaim_ != nullptr &&
+         waitingClaim_->request.slotsWithoutHandler() >= waitingClaim_->request.capacity;
 }
 
 void AckBatcher::run() noexcept {
@@ -104,6 +120,12 @@ void AckBatcher::run() noexcept {
     lock.unlock();
     send(batch);
     lock.lock();
+    inFlight_ = 0;
+    if (onAnswered_) {
+      lock.unlock();
+      onAnswered_();
+      lock.lock();
+    }
   }
 }
 
@@ -118,10 +140,11 @@ AckBatcher::Batch AckBatcher::take() {
     batch.items.push_back(std::move(next));
     pending_.pop_front();
   }
+  inFlight_ = batch.items.size();
   if (waitingClaim_ != nullptr) {
     WaitingClaim& waiting = *waitingClaim_;
     waitingClaim_ = nullptr;  // from here on the poll thread's frame is only reached through the promise
-    const int freeSlots = waiting.request.freeSlots();
+    const int freeSlots = waiting.request.slotsWithoutHandler() - static_cast<int>(pending_.size());
     if (freeSlots <= 0) {
       waiting.answer.set_value(std::vector<ClaimedJob>{});
     } else {

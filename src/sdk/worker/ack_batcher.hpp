@@ -32,15 +32,19 @@ class AckBatcher {
  public:
   using Clock = std::chrono::steady_clock;
 
-  // The claim the poll thread wants carried by the next batch.
+  // The claim the poll thread wants carried by the next batch. Its limit is set when the request
+  // leaves: the slots no handler runs in, less the results that stay behind (they still hold theirs;
+  // the request's own are settled before its claim runs).
   struct ClaimRequest {
-    AckClaimParams params;           // limit is set when the request leaves
-    std::function<int()> freeSlots;  // read when the request leaves; must not block
-    int capacity = 1;                // freeSlots() == capacity: no handler is running
+    AckClaimParams params;
+    std::function<int()> slotsWithoutHandler;  // must not block
+    int capacity = 1;                          // slotsWithoutHandler() == capacity: no handler runs
   };
 
-  // Starts the sender thread.
-  AckBatcher(JobServices& services, LeaseKeeper& keeper, std::chrono::milliseconds window);
+  // Starts the sender thread. `onAnswered` runs (on that thread, no lock held) after each request's
+  // results were settled and reported, when unconfirmed() went down.
+  AckBatcher(JobServices& services, LeaseKeeper& keeper, std::chrono::milliseconds window,
+             std::function<void()> onAnswered);
   // stop().
   ~AckBatcher();
   AckBatcher(const AckBatcher&) = delete;
@@ -63,6 +67,10 @@ class AckBatcher {
   void stop();
 
   bool supported() const noexcept { return !unsupported_.load(std::memory_order_acquire); }
+  // Results queued and not yet sent.
+  int waiting() const;
+  // Results queued or sent whose answer has not been handled yet.
+  int unconfirmed() const;
 
  private:
   using ClaimAnswer = std::promise<std::optional<std::vector<ClaimedJob>>>;
@@ -96,12 +104,14 @@ class AckBatcher {
   JobServices& services_;
   LeaseKeeper& keeper_;
   const std::chrono::milliseconds window_;
+  const std::function<void()> onAnswered_;
   std::atomic<bool> unsupported_{false};
 
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Pending> pending_;           // guarded by mutex_
   std::size_t pendingBytes_ = 0;          // guarded by mutex_
+  std::size_t inFlight_ = 0;              // guarded by mutex_: items of the request being sent
   WaitingClaim* waitingClaim_ = nullptr;  // guarded by mutex_; lives on the poll thread's stack
   bool stopping_ = false;                 // guarded by mutex_
   std::thread thread_;

@@ -50,10 +50,14 @@ class WorkerCore {
 
  private:
   void pollLoop() noexcept;
-  // One claim for up to `freeSlots` jobs; returns how many were claimed, or nullopt after an
-  // error, having set `pause` to the wait before the next attempt. Results waiting in the batcher
-  // leave with it.
-  std::optional<std::size_t> claim(int freeSlots, std::chrono::milliseconds& pause);
+  // Slots neither running a handler nor held by a result the server has not confirmed yet.
+  int freeSlots() const;
+  // Results wait to be sent, and sending them frees slots for a claim they can carry.
+  bool canCarryClaim() const;
+  // One claim for up to `freeSlots` jobs, carried by the results waiting in the batcher when there
+  // are any; returns how many were claimed, or nullopt after an error, having set `pause` to the
+  // wait before the next attempt. Sets `lookAgain` when the loop should decide again at once.
+  std::optional<std::size_t> claim(int freeSlots, std::chrono::milliseconds& pause, bool& lookAgain);
   // The claim `params` carried by the batcher's next request, or nullopt when it carried none.
   std::optional<std::vector<ClaimedJob>> claimWithAcks(const ClaimJobsParams& params);
   void dispatch(std::vector<ClaimedJob> jobs, Clock::time_point claimedAt);
