@@ -11,9 +11,8 @@ namespace {
 // the official Spooled API is turned off here, so the drain uses claim with `limit` and one
 // complete per job, as an official server would be driven.
 void officialApiOnly(WorkerOptions& options) {
-  options.longPoll = false;  // no `wait_ms` on claims
-  // TODO(issue 8): turn off batched acknowledgements here once WorkerOptions has the switch
-  // (the SDK will use our batch route automatically against our server).
+  options.longPoll = false;   // no `wait_ms` on claims
+  options.batchAcks = false;  // one complete per job, no POST /api/v1/jobs/ack
 }
 
 WorkerOptions workerOptions(const FleetOptions& fleet) {

@@ -130,6 +130,55 @@ struct FailJobParams {
   std::optional<bool> retryable{};  // our extension: false dead-letters at once
 };
 
+// Our extension, POST /api/v1/jobs/ack: many completes and fails in one request and one commit,
+// each fenced by its own lease and answered on its own (see docs/api.md).
+enum class AckStatus { completed, failed };
+
+struct AckItem {
+  std::string jobId{};
+  std::optional<std::string> leaseId{};
+  AckStatus status = AckStatus::completed;
+  std::optional<json> result{};     // completed: the job's result
+  std::string error{};              // failed: 1..2048 chars
+  std::optional<bool> retryable{};  // failed: false dead-letters at once (server default true)
+};
+
+// The worker's next claim, carried by a batched acknowledgement and run after the acks, in the same
+// transaction. Rules as for ClaimJobsParams.
+struct AckClaimParams {
+  std::string queueName{};
+  int limit = 1;               // 1..100
+  int leaseDurationSecs = 30;  // 5..3600
+  // When nothing is ready, the answer (acks included) waits up to this long for a job to arrive.
+  std::optional<int> waitMs{};
+};
+
+struct AckBatchParams {
+  std::string workerId{};
+  std::vector<AckItem> acks{};  // 0..1000
+  std::optional<AckClaimParams> claim{};
+};
+
+// One ack's outcome. A refused item changed nothing; the others were still recorded.
+struct AckItemResult {
+  std::string jobId{};
+  bool success = false;
+  std::optional<bool> willRetry{};  // a recorded failure: whether the job will run again
+  // When !success: the code and message the single-job call would have answered, e.g.
+  // LEASE_EXPIRED, JOB_CANCELLED, NOT_FOUND, ACCESS_DENIED, VALIDATION_ERROR, PAYLOAD_TOO_LARGE.
+  std::string errorCode{};
+  std::string errorMessage{};
+
+  static AckItemResult fromJson(const json& body);
+};
+
+struct AckBatchResult {
+  std::vector<AckItemResult> results{};  // one per AckBatchParams::acks, in the same order
+  std::vector<ClaimedJob> jobs{};        // what the claim took (none without a claim)
+
+  static AckBatchResult fromJson(const json& body);
+};
+
 struct JobHeartbeatParams {
   std::string workerId{};
   std::optional<std::string> leaseId{};
@@ -293,6 +342,10 @@ class JobsResource {
   void heartbeat(const std::string& id, const JobHeartbeatParams& params);
   // Our extension; retried (repeating it is harmless).
   void progress(const std::string& id, const JobProgressParams& params);
+  // Our extension: settles many jobs and optionally claims the next ones in one request (see
+  // AckBatchParams). More than 1000 acks throws ValidationError without a request. Never retried on
+  // ambiguous failures. A server without the route answers 404 (NotFoundError) or 405.
+  AckBatchResult acknowledge(const AckBatchParams& params);
 
   // Up to 100 jobs of one queue in one request and one transaction. An invalid item is reported in
   // `failed` and the others are still enqueued. Retried on ambiguous failures only when every item has

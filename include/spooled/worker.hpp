@@ -40,8 +40,8 @@ std::string_view toString(WorkerState state) noexcept;
 std::ostream& operator<<(std::ostream& out, WorkerState state);
 
 // Threading: start() spawns a poll thread (claims, worker heartbeat, shutdown), a lease-keeper
-// thread (renews the lease of every running job) and `concurrency` pool threads that run the
-// handler. Every public member function is thread-safe. Neither copyable nor movable. Borrows the
+// thread (renews the lease of every running job), `concurrency` pool threads that run the handler
+// and, with WorkerOptions::batchAcks, an ack-sender thread (sends finished jobs' results together). Every public member function is thread-safe. Neither copyable nor movable. Borrows the
 // client, which must outlive the worker.
 class SpooledWorker {
  public:

@@ -37,7 +37,7 @@ struct WorkerEvent {
   std::string reason;            // stopped: why the worker stopped
 };
 
-// An event callback. Runs on a worker thread (poll loop, lease keeper or job pool), possibly
+// An event callback. Runs on a worker thread (poll loop, lease keeper, job pool or ack sender), possibly
 // concurrently with other callbacks: keep it short and thread-safe. If it throws, the exception is
 // logged and swallowed; the worker never stops because of a callback.
 using WorkerEventCallback = std::function<void(const WorkerEvent& event)>;

@@ -38,6 +38,14 @@ struct WorkerOptions {
   // How long stop() lets running handlers finish before it fails their jobs (retryable) and gives
   // up on them. Default 30000 ms; 0 fails running jobs at once.
   std::chrono::milliseconds shutdownTimeout{30000};
+  // Our server's batched acknowledgements (POST /api/v1/jobs/ack): finished jobs' results are sent
+  // together, with the worker's next claim, in one request. Against a server without the route
+  // (404/405) the worker notices once and settles each job with its own complete/fail call.
+  // false: always one call per job, only what the official Spooled API has. Default true.
+  bool batchAcks = true;
+  // How long a finished job's result may wait for others to share its request (0..1000 ms); sent
+  // sooner once 100 results wait, or when the worker wants jobs and no handler is running. Default 2 ms.
+  std::chrono::milliseconds ackBatchWindow{2};
   // Reported at registration. Empty: this machine's gethostname().
   std::string hostname{};
   // Reported at registration. Default "cpp".
@@ -50,8 +58,8 @@ struct WorkerOptions {
   WorkerLogger logger{};
 
   // Reads the guide's camelCase keys: queueName, concurrency, pollInterval (ms), leaseDuration (s),
-  // heartbeatInterval (s, may be fractional), shutdownTimeout (ms), hostname, workerType, version,
-  // metadata. Absent keys keep their defaults. Throws std::invalid_argument naming the key on an
+  // heartbeatInterval (s, may be fractional), shutdownTimeout (ms), batchAcks, ackBatchWindow (ms),
+  // hostname, workerType, version, metadata. Absent keys keep their defaults. Throws std::invalid_argument naming the key on an
   // unknown key or a value of the wrong type; ranges are checked by validate().
   static WorkerOptions fromJson(const json& config);
 

@@ -53,7 +53,29 @@ std::string defaultCode(int status) {
   }
 }
 
+// The status each wire code is sent with (docs/api.md, "Errors").
+int statusForCode(const std::string& code) {
+  if (code == "VALIDATION_ERROR" || code == "BAD_REQUEST") return 400;
+  if (code == "UNAUTHORIZED") return 401;
+  if (code == "ACCESS_DENIED" || code == "LIMIT_EXCEEDED") return 403;
+  if (code == "NOT_FOUND") return 404;
+  if (code == "CONFLICT" || code == "LEASE_EXPIRED" || code == "JOB_CANCELLED") return 409;
+  if (code == "PAYLOAD_TOO_LARGE") return 413;
+  if (code == "RATE_LIMIT_EXCEEDED") return 429;
+  if (code == "SERVICE_UNAVAILABLE") return 503;
+  return 500;
+}
+
 }  // namespace
+
+std::exception_ptr ackItemException(const std::string& code, const std::string& message) {
+  const std::string body = json{{"code", code}, {"message", message}}.dump();
+  try {
+    throwForResponse(ErrorResponse{.status = statusForCode(code), .body = body, .retryAfter = std::nullopt, .requestId = {}});
+  } catch (...) {
+    return std::current_exception();
+  }
+}
 
 std::optional<std::chrono::seconds> parseRetryAfter(const std::optional<std::string>& header,
                                                     std::optional<long long> nowUnixSeconds) {

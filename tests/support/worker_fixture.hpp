@@ -72,6 +72,18 @@ class EventLog {
   std::vector<WorkerEvent> events_;
 };
 
+// The code of the ConflictError (409) an `error` event carries, or what it carries instead.
+inline std::string conflictCode(const WorkerEvent& event) {
+  if (!event.exception) return "no exception";
+  try {
+    std::rethrow_exception(event.exception);
+  } catch (const ConflictError& e) {
+    return e.status() == 409 ? e.code() : "status " + std::to_string(e.status());
+  } catch (const std::exception& e) {
+    return std::string("not a ConflictError: ") + e.what();
+  }
+}
+
 class WorkerFixture : public ServerTest {
  protected:
   void SetUp() override {

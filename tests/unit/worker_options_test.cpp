@@ -34,6 +34,8 @@ TEST(WorkerOptionsTest, DefaultsAreTheGuides) {
   EXPECT_EQ(options.leaseDuration, 30s);
   EXPECT_EQ(options.heartbeatInterval, 10s);
   EXPECT_EQ(options.shutdownTimeout, 30000ms);
+  EXPECT_TRUE(options.batchAcks);
+  EXPECT_EQ(options.ackBatchWindow, 2ms);
   EXPECT_EQ(options.workerType, "cpp");
   EXPECT_TRUE(options.metadata.is_object());
   EXPECT_TRUE(options.metadata.empty());
@@ -59,6 +61,8 @@ TEST(WorkerOptionsTest, FromJsonReadsEveryGuideKey) {
       {"leaseDuration", 60},
       {"heartbeatInterval", 20},
       {"shutdownTimeout", 15000},
+      {"batchAcks", false},
+      {"ackBatchWindow", 10},
       {"hostname", "worker-7"},
       {"workerType", "cpp"},
       {"version", "1.0.0"},
@@ -71,6 +75,8 @@ TEST(WorkerOptionsTest, FromJsonReadsEveryGuideKey) {
   EXPECT_EQ(options.leaseDuration, 60s);
   EXPECT_EQ(options.heartbeatInterval, 20s);
   EXPECT_EQ(options.shutdownTimeout, 15000ms);
+  EXPECT_FALSE(options.batchAcks);
+  EXPECT_EQ(options.ackBatchWindow, 10ms);
   EXPECT_EQ(options.hostname, "worker-7");
   EXPECT_EQ(options.version, "1.0.0");
   EXPECT_EQ(options.metadata["region"], "us-east-1");
@@ -94,6 +100,8 @@ TEST(WorkerOptionsTest, FromJsonRejectsUnknownKeysAndWrongTypesNamingTheKey) {
   EXPECT_NE(invalidMessage([] { WorkerOptions::fromJson(json{{"longPoll", 1}}); }).find("longPoll"),
             std::string::npos);
   EXPECT_NE(invalidMessage([] { WorkerOptions::fromJson(json{{"metadata", "x"}}); }).find("metadata"),
+            std::string::npos);
+  EXPECT_NE(invalidMessage([] { WorkerOptions::fromJson(json{{"batchAcks", 1}}); }).find("batchAcks"),
             std::string::npos);
   EXPECT_FALSE(invalidMessage([] { WorkerOptions::fromJson(json::array()); }).empty());
 }
@@ -126,6 +134,8 @@ INSTANTIATE_TEST_SUITE_P(
                       BadOption{"heartbeatInterval", WorkerOptions{.queueName = "q", .leaseDuration = 30s, .heartbeatInterval = 30s}},
                       BadOption{"heartbeatInterval", WorkerOptions{.queueName = "q", .heartbeatInterval = 0ms}},
                       BadOption{"shutdownTimeout", WorkerOptions{.queueName = "q", .shutdownTimeout = -1ms}},
+                      BadOption{"ackBatchWindow", WorkerOptions{.queueName = "q", .ackBatchWindow = -1ms}},
+                      BadOption{"ackBatchWindow", WorkerOptions{.queueName = "q", .ackBatchWindow = 1001ms}},
                       BadOption{"metadata", WorkerOptions{.queueName = "q", .metadata = json::array()}}));
 
 TEST(WorkerOptionsTest, TheGuidesConfigurationIsValid) {

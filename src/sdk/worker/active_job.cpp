@@ -35,12 +35,24 @@ const std::string& ActiveJob::leaseId() const noexcept { return job_.leaseId ? *
 bool ActiveJob::cancel(CancelReason reason) {
   {
     const std::lock_guard lock(mutex_);
-    if (reason_ != CancelReason::none) return false;
+    if (reason_ != CancelReason::none || settling_) return false;
     reason_ = reason;
     cancelled_.store(true, std::memory_order_release);
   }
   cancelledCv_.notify_all();
   return true;
+}
+
+bool ActiveJob::startSettling() {
+  const std::lock_guard lock(mutex_);
+  if (reason_ != CancelReason::none) return false;
+  settling_ = true;
+  return true;
+}
+
+bool ActiveJob::isSettling() const {
+  const std::lock_guard lock(mutex_);
+  return settling_;
 }
 
 CancelReason ActiveJob::cancelReason() const {
@@ -83,6 +95,33 @@ bool ActiveJob::reportProgress(double percent, std::string_view message) {
   return false;
 }
 
+void ActiveJob::settleOnServer(JobOutcome outcome) {
+  if (outcome.error) {
+    failOnServer(*outcome.error, outcome.retryable);
+  } else {
+    completeOnServer(std::move(outcome.result));
+  }
+}
+
+void ActiveJob::completeOnServer(json result) {
+  CompleteJobParams params;
+  params.workerId = services_.workerId;
+  params.leaseId = job_.leaseId;
+  if (!result.is_null()) params.result = result;
+  try {
+    services_.jobs.complete(job_.id, params);
+  } catch (const PayloadTooLargeError& e) {
+    // Retrying would produce the same result again: dead-letter with the reason instead of
+    // leaving the job to time out.
+    failOnServer(std::string("job result too large to store: ") + e.what(), false);
+    return;
+  } catch (const std::exception&) {
+    reportSettleError("complete", std::current_exception());
+    return;
+  }
+  emitCompleted(std::move(result));
+}
+
 bool ActiveJob::failOnServer(const std::string& error, bool retryable) {
   FailJobParams params;
   params.workerId = services_.workerId;
@@ -91,15 +130,30 @@ bool ActiveJob::failOnServer(const std::string& error, bool retryable) {
   params.retryable = retryable;
   try {
     services_.jobs.fail(job_.id, params);
-  } catch (const std::exception& e) {
-    services_.reportError(job_.id, "could not fail job " + job_.id + ": " + e.what(), std::current_exception());
+  } catch (const std::exception&) {
+    reportSettleError("fail", std::current_exception());
     return false;
   }
-  WorkerEvent e = services_.event(worker_events::jobFailed, job_.id);
-  e.error = params.error;
-  e.willRetry = retryable && willRetryAfterFailure();
-  services_.events.emit(e);
+  emitFailed(params.error, retryable && willRetryAfterFailure());
   return true;
+}
+
+void ActiveJob::emitCompleted(json result) const {
+  WorkerEvent event = services_.event(worker_events::jobCompleted, job_.id);
+  event.result = std::move(result);
+  services_.events.emit(event);
+}
+
+void ActiveJob::emitFailed(const std::string& error, bool willRetry) const {
+  WorkerEvent event = services_.event(worker_events::jobFailed, job_.id);
+  event.error = error;
+  event.willRetry = willRetry;
+  services_.events.emit(event);
+}
+
+void ActiveJob::reportSettleError(std::string_view action, std::exception_ptr error) const {
+  services_.reportError(job_.id, "could not " + std::string(action) + " job " + job_.id + ": " + describe(error),
+                        error);
 }
 
 std::string failureMessage(std::string_view message) {

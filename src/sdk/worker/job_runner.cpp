@@ -10,15 +10,8 @@ namespace spooled::detail {
 
 namespace {
 
-// The handler's outcome, captured so settlement happens outside the handler's try block.
-struct Outcome {
-  json result;
-  std::optional<std::string> error;  // set when the handler threw
-  bool retryable = true;
-};
-
-Outcome callHandler(const JobHandler& handler, JobContext& ctx) {
-  Outcome outcome;
+JobOutcome callHandler(const JobHandler& handler, JobContext& ctx) {
+  JobOutcome outcome;
   try {
     outcome.result = handler(ctx);
   } catch (const NonRetryableError& e) {
@@ -42,56 +35,33 @@ std::string_view cancelWord(CancelReason reason) {
   return "it was cancelled";
 }
 
-void complete(ActiveJob& job, json result) {
-  JobServices& services = job.services();
-  const std::string& id = job.job().id;
-  CompleteJobParams params;
-  params.workerId = services.workerId;
-  params.leaseId = job.job().leaseId;
-  if (!result.is_null()) params.result = result;
-  try {
-    services.jobs.complete(id, params);
-  } catch (const PayloadTooLargeError& e) {
-    // Retrying would produce the same result again: dead-letter with the reason instead of
-    // leaving the job to time out.
-    job.failOnServer(std::string("job result too large to store: ") + e.what(), false);
-    return;
-  } catch (const std::exception& e) {
-    services.reportError(id, "could not complete job " + id + ": " + e.what(), std::current_exception());
-    return;
-  }
-  WorkerEvent event = services.event(worker_events::jobCompleted, id);
-  event.result = std::move(result);
-  services.events.emit(event);
-}
-
 }  // namespace
 
-void runJob(const std::shared_ptr<ActiveJob>& job, const JobHandler& handler, LeaseKeeper& keeper) noexcept {
+void runJob(const std::shared_ptr<ActiveJob>& job, const JobHandler& handler, LeaseKeeper& keeper,
+            AckBatcher* acks) noexcept {
   JobServices& services = job->services();
   const std::string& id = job->job().id;
   try {
     services.events.emit(services.event(worker_events::jobStarted, id));
-    Outcome outcome;
+    JobOutcome outcome;
     {
       JobContext ctx(job);
       outcome = callHandler(handler, ctx);
     }
-    keeper.remove(job.get());
     if (!job->claimSettlement()) {
+      keeper.remove(job.get());
       services.log.info("job " + id + " finished after shutdown had already failed it; result discarded");
       return;
     }
-    if (job->isCancelled()) {
+    if (!job->startSettling()) {
+      keeper.remove(job.get());
       services.log.info("job " + id + " finished, but " + std::string(cancelWord(job->cancelReason())) +
                         "; result not submitted");
       return;
     }
-    if (outcome.error) {
-      job->failOnServer(*outcome.error, outcome.retryable);
-    } else {
-      complete(*job, std::move(outcome.result));
-    }
+    if (acks != nullptr && acks->submit(job, outcome)) return;
+    keeper.remove(job.get());
+    job->settleOnServer(std::move(outcome));
   } catch (...) {
     // Only allocation failures can get here; the job is then left to its lease expiry.
     keeper.remove(job.get());

@@ -89,7 +89,7 @@ void LeaseKeeper::renew(const std::shared_ptr<ActiveJob>& job) {
       if (!entries_.contains(job.get())) return;  // settled meanwhile: the 409 is about that
     }
     const CancelReason reason = e.isJobCancelled() ? CancelReason::cancelledOnServer : CancelReason::leaseLost;
-    job->cancel(reason);
+    if (!job->cancel(reason) && job->isSettling()) return;  // the settlement's answer reports it
     remove(job.get());
     if (reason == CancelReason::cancelledOnServer) {
       services_.log.info("job " + claimed.id + " was cancelled on the server; its context is marked cancelled");
@@ -100,7 +100,7 @@ void LeaseKeeper::renew(const std::shared_ptr<ActiveJob>& job) {
     }
     return;
   } catch (const NotFoundError& e) {
-    job->cancel(CancelReason::leaseLost);
+    if (!job->cancel(CancelReason::leaseLost) && job->isSettling()) return;
     remove(job.get());
     services_.reportError(claimed.id, "job " + claimed.id + " vanished from the server: " + e.what(),
                           std::current_exception());
@@ -122,7 +122,7 @@ void LeaseKeeper::renew(const std::shared_ptr<ActiveJob>& job) {
     }
   }
   if (expired) {
-    job->cancel(CancelReason::leaseLost);
+    if (!job->cancel(CancelReason::leaseLost) && job->isSettling()) return;
     remove(job.get());
     services_.reportError(claimed.id, "the lease of job " + claimed.id +
                                           " ran out while the server could not be reached; its result will not be "

@@ -26,8 +26,10 @@ class LeaseKeeper {
 
   // Starts renewing `job`, whose lease was granted by a claim sent at `claimedAt`.
   void add(const std::shared_ptr<ActiveJob>& job, Clock::time_point claimedAt);
-  // Stops renewing `job` (its handler returned, or shutdown gave up on it). A renewal already in
-  // flight may still complete; its outcome is then ignored.
+  // Stops renewing `job` (it was settled, or shutdown gave up on it). A renewal already in flight may
+  // still complete; its outcome is then ignored. A job whose settlement has begun
+  // (ActiveJob::startSettling) may stay until the server answered it: a 409 about it is then left to
+  // that answer.
   void remove(const ActiveJob* job);
   // Stops and joins the thread. Idempotent.
   void stop();

@@ -39,6 +39,7 @@ WorkerCore::~WorkerCore() {
   if (pollThread_.joinable()) pollThread_.join();
   // Handlers that outlived shutdownTimeout still use the services; wait for them.
   if (pool_) pool_->join();
+  if (acks_) acks_->stop();
   if (keeper_) keeper_->stop();
 }
 
@@ -105,6 +106,13 @@ void WorkerCore::start() {
   services_ = std::make_unique<JobServices>(client_.jobs(), events_, log_, registration.id, options_.queueName,
                                             static_cast<int>(options_.leaseDuration.count()));
   keeper_ = std::make_unique<LeaseKeeper>(*services_, options_.heartbeatInterval, options_.leaseDuration);
+  if (options_.batchAcks) {
+    // Confirmed results free their slots: the poll loop may claim again.
+    acks_ = std::make_unique<AckBatcher>(*services_, *keeper_, options_.ackBatchWindow, [this] {
+      { const std::lock_guard lock(mutex_); }
+      wake_.notify_all();
+    });
+  }
   pool_ = std::make_unique<ThreadPool>(options_.concurrency);
   {
     const std::lock_guard lock(mutex_);
@@ -169,19 +177,23 @@ void WorkerCore::pollLoop() noexcept {
         nextHeartbeat = Clock::now() + options_.heartbeatInterval;
         continue;
       }
-      const int freeSlots = options_.concurrency - activeCount_.load();
-      if (freeSlots <= 0) {
-        // Full: sleep until a job finishes (its slot frees), a heartbeat is due, or stop.
+      const int freeSlots = this->freeSlots();
+      if (freeSlots <= 0 && !canCarryClaim()) {
+        // Full: sleep until a slot frees (a job's result was confirmed, or a handler returned and its
+        // result can carry the next claim), a heartbeat is due, or stop.
         wake_.wait_until(lock, nextHeartbeat,
-                         [this] { return stopRequested_ || activeCount_.load() < options_.concurrency; });
+                         [this] { return stopRequested_ || this->freeSlots() > 0 || canCarryClaim(); });
         continue;
       }
       lock.unlock();
       const Clock::time_point claimStarted = Clock::now();
       std::chrono::milliseconds pause = options_.pollInterval;
-      const std::optional<std::size_t> claimed = claim(freeSlots, pause);
+      bool lookAgain = false;
+      const std::optional<std::size_t> claimed = claim(freeSlots, pause, lookAgain);
       lock.lock();
-      if (claimed && *claimed > 0) continue;  // more may be waiting: claim again at once while slots remain
+      // More may be waiting: claim again at once while slots remain. After a claim that rode on
+      // results, the slots those results held are free now.
+      if (lookAgain || (claimed && *claimed > 0)) continue;
       // An empty claim already waited server-side when the server long-polls; only the rest of
       // pollInterval remains. After an error, back off from now.
       const auto until = claimed ? claimStarted + options_.pollInterval : Clock::now() + pause;
@@ -194,7 +206,17 @@ void WorkerCore::pollLoop() noexcept {
   shutdown();
 }
 
-std::optional<std::size_t> WorkerCore::claim(int freeSlots, std::chrono::milliseconds& pause) {
+int WorkerCore::freeSlots() const {
+  // A job holds its slot until the server confirmed its result, so a worker never holds more leases
+  // than `concurrency`, also while results wait to be batched.
+  return options_.concurrency - activeCount_.load() - (acks_ ? acks_->unconfirmed() : 0);
+}
+
+bool WorkerCore::canCarryClaim() const {
+  return acks_ && acks_->supported() && acks_->waiting() > 0 && activeCount_.load() < options_.concurrency;
+}
+
+std::optional<std::size_t> WorkerCore::claim(int freeSlots, std::chrono::milliseconds& pause, bool& lookAgain) {
   ClaimJobsParams params;
   params.queueName = options_.queueName;
   params.workerId = services_->workerId;
@@ -207,7 +229,17 @@ std::optional<std::size_t> WorkerCore::claim(int freeSlots, std::chrono::millise
   const Clock::time_point claimedAt = Clock::now();
   std::vector<ClaimedJob> jobs;
   try {
-    jobs = client_.jobs().claim(params);
+    std::optional<std::vector<ClaimedJob>> carried = claimWithAcks(params);
+    if (carried) {
+      // Empty when the queue was: the next loop claims as usual, and may long-poll.
+      jobs = std::move(*carried);
+      lookAgain = true;
+    } else if (freeSlots > 0) {
+      jobs = client_.jobs().claim(params);
+    } else {
+      lookAgain = true;  // the results that were to carry the claim left without it
+      return 0;
+    }
     consecutiveClaimFailures_ = 0;
   } catch (const RateLimitError& e) {
     if (e.retryAfter()) pause = std::max(pause, std::chrono::duration_cast<std::chrono::milliseconds>(*e.retryAfter()));
@@ -223,6 +255,17 @@ std::optional<std::size_t> WorkerCore::claim(int freeSlots, std::chrono::millise
   return count;
 }
 
+std::optional<std::vector<ClaimedJob>> WorkerCore::claimWithAcks(const ClaimJobsParams& params) {
+  if (!acks_ || !acks_->supported()) return std::nullopt;
+  AckBatcher::ClaimRequest request;
+  request.params.queueName = params.queueName;
+  request.params.leaseDurationSecs = params.leaseDurationSecs;
+  // No wait_ms: a parked claim would hold back the answers (and events) of the acks it carries.
+  request.slotsWithoutHandler = [this] { return options_.concurrency - activeCount_.load(); };
+  request.capacity = options_.concurrency;
+  return acks_->acknowledgeAndClaim(std::move(request));
+}
+
 void WorkerCore::dispatch(std::vector<ClaimedJob> jobs, Clock::time_point claimedAt) {
   for (auto& claimed : jobs) {
     auto job = std::make_shared<ActiveJob>(std::move(claimed), *services_);
@@ -234,7 +277,7 @@ void WorkerCore::dispatch(std::vector<ClaimedJob> jobs, Clock::time_point claime
     services_->events.emit(services_->event(worker_events::jobClaimed, job->job().id));
     keeper_->add(job, claimedAt);
     pool_->submit([this, job] {
-      runJob(job, handler_, *keeper_);
+      runJob(job, handler_, *keeper_, acks_.get());
       onJobFinished(job.get());
     });
   }
@@ -247,6 +290,7 @@ void WorkerCore::onJobFinished(const ActiveJob* job) noexcept {
     --activeCount_;
   }
   wake_.notify_all();
+  if (acks_) acks_->nudge();
 }
 
 void WorkerCore::sendWorkerHeartbeat() noexcept {
@@ -286,6 +330,8 @@ void WorkerCore::shutdown() noexcept {
                           std::to_string(options_.shutdownTimeout.count()) + " ms",
                       true);
   }
+  // Results still waiting to be batched go now; their leases are renewed until the server answered.
+  if (acks_) acks_->stop();
   keeper_->stop();
   // Step 6: deregister, so the server stops counting this worker.
   try {

@@ -1,6 +1,7 @@
 #pragma once
 // WorkerCore: the state behind a SpooledWorker — registration, the poll loop (claims and the worker
-// heartbeat) and the six-step graceful shutdown. Jobs themselves run in runJob on the pool.
+// heartbeat) and the six-step graceful shutdown. Jobs themselves run in runJob on the pool; their
+// results go back through the AckBatcher when batchAcks is on.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -12,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "sdk/worker/ack_batcher.hpp"
 #include "sdk/worker/active_job.hpp"
 #include "sdk/worker/event_emitter.hpp"
 #include "sdk/worker/job_runner.hpp"
@@ -48,9 +50,16 @@ class WorkerCore {
 
  private:
   void pollLoop() noexcept;
-  // One claim for up to `freeSlots` jobs; returns how many were claimed, or nullopt after an
-  // error, having set `pause` to the wait before the next attempt.
-  std::optional<std::size_t> claim(int freeSlots, std::chrono::milliseconds& pause);
+  // Slots neither running a handler nor held by a result the server has not confirmed yet.
+  int freeSlots() const;
+  // Results wait to be sent, and sending them frees slots for a claim they can carry.
+  bool canCarryClaim() const;
+  // One claim for up to `freeSlots` jobs, carried by the results waiting in the batcher when there
+  // are any; returns how many were claimed, or nullopt after an error, having set `pause` to the
+  // wait before the next attempt. Sets `lookAgain` when the loop should decide again at once.
+  std::optional<std::size_t> claim(int freeSlots, std::chrono::milliseconds& pause, bool& lookAgain);
+  // The claim `params` carried by the batcher's next request, or nullopt when it carried none.
+  std::optional<std::vector<ClaimedJob>> claimWithAcks(const ClaimJobsParams& params);
   void dispatch(std::vector<ClaimedJob> jobs, Clock::time_point claimedAt);
   void onJobFinished(const ActiveJob* job) noexcept;
   void sendWorkerHeartbeat() noexcept;
@@ -81,6 +90,7 @@ class WorkerCore {
 
   std::unique_ptr<JobServices> services_;
   std::unique_ptr<LeaseKeeper> keeper_;
+  std::unique_ptr<AckBatcher> acks_;  // null when options_.batchAcks is false
   std::unique_ptr<ThreadPool> pool_;
   std::thread pollThread_;
 };

@@ -22,6 +22,7 @@ constexpr std::size_t kMaxQueueNameLength = 100;
 constexpr std::chrono::seconds kMinLease{5};
 constexpr std::chrono::seconds kMaxLease{3600};
 constexpr std::chrono::milliseconds kMinPollInterval{10};
+constexpr std::chrono::milliseconds kMaxAckBatchWindow{1000};
 
 [[noreturn]] void invalid(const std::string& option, const std::string& problem) {
   throw std::invalid_argument("WorkerOptions." + option + " " + problem);
@@ -94,6 +95,10 @@ WorkerOptions WorkerOptions::fromJson(const json& config) {
       options.heartbeatInterval = std::chrono::milliseconds(std::llround(numberValue(rawKey, value) * 1000.0));
     } else if (key == "shutdownTimeout") {
       options.shutdownTimeout = std::chrono::milliseconds(integerValue(rawKey, value));
+    } else if (key == "batchAcks") {
+      options.batchAcks = requireType(rawKey, value, value.is_boolean(), "true or false").get<bool>();
+    } else if (key == "ackBatchWindow") {
+      options.ackBatchWindow = std::chrono::milliseconds(integerValue(rawKey, value));
     } else if (key == "hostname") {
       options.hostname = stringValue(rawKey, value);
     } else if (key == "workerType") {
@@ -133,6 +138,9 @@ void WorkerOptions::validate() const {
   }
   if (shutdownTimeout < std::chrono::milliseconds::zero()) {
     invalid("shutdownTimeout", "must not be negative, got " + std::to_string(shutdownTimeout.count()) + " ms");
+  }
+  if (ackBatchWindow < std::chrono::milliseconds::zero() || ackBatchWindow > kMaxAckBatchWindow) {
+    invalid("ackBatchWindow", "must be between 0 and 1000 ms, got " + std::to_string(ackBatchWindow.count()) + " ms");
   }
   if (!metadata.is_object()) invalid("metadata", "must be a JSON object, got " + metadata.dump());
 }

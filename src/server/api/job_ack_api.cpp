@@ -10,6 +10,7 @@
 //                        {"job_id", "success": false, "error": {"code", "message"}}],
 //            "jobs": [claimed jobs, as POST /jobs/claim returns them]}
 #include <chrono>
+#include <functional>
 
 #include "common/error_code.hpp"
 #include "common/ids.hpp"
@@ -90,9 +91,13 @@ Task<HttpResponse> acknowledgeJobs(ApiServices& s, const HttpRequest& req) {
     claim = std::move(in);
   }
 
+  // Named locals passed by reference, not temporaries in the co_await expression: GCC 12 may destroy
+  // such temporaries twice (a double free, seen here with the vector and the optional).
   const AuthContext caller = auth;
-  AckBatchOutcome batch = co_await s.jobs.acknowledge(
-      auth.orgId, valid, claim, [caller](const std::string& queue) { return caller.allowsQueue(queue); });
+  const std::function<bool(const std::string&)> mayUseQueue = [caller](const std::string& queue) {
+    return caller.allowsQueue(queue);
+  };
+  AckBatchOutcome batch = co_await s.jobs.acknowledge(auth.orgId, valid, claim, mayUseQueue);
   for (std::size_t k = 0; k < valid.size(); ++k) {
     const AckOutcome& outcome = batch.items[k];
     json out{{"job_id", valid[k].jobId}, {"success", !outcome.error}};

@@ -158,9 +158,9 @@ AckOutcome JobEngine::acknowledgeOne(StoreTx& tx, const std::string& orgId, cons
   return outcome;
 }
 
-Task<AckBatchOutcome> JobEngine::acknowledge(const std::string& orgId, std::vector<AckInput> items,
-                                             std::optional<ClaimInput> claim,
-                                             std::function<bool(const std::string&)> mayUseQueue) {
+Task<AckBatchOutcome> JobEngine::acknowledge(const std::string& orgId, const std::vector<AckInput>& items,
+                                             const std::optional<ClaimInput>& claim,
+                                             const std::function<bool(const std::string&)>& mayUseQueue) {
   const TimePoint now = now_();
   std::vector<JobRecord> changed(items.size());
   AckBatchOutcome batch = co_await store_.write([&](StoreTx& tx) {

@@ -128,9 +128,9 @@ class JobEngine {
   // alone), then, when `claim` is set, claims in the same transaction: a busy worker returns its
   // results and receives new jobs with one commit. `mayUseQueue` says whether the caller may touch a
   // job of that queue (403 for the item otherwise).
-  Task<AckBatchOutcome> acknowledge(const std::string& orgId, std::vector<AckInput> items,
-                                    std::optional<ClaimInput> claim,
-                                    std::function<bool(const std::string& queueName)> mayUseQueue);
+  Task<AckBatchOutcome> acknowledge(const std::string& orgId, const std::vector<AckInput>& items,
+                                    const std::optional<ClaimInput>& claim,
+                                    const std::function<bool(const std::string& queueName)>& mayUseQueue);
   // Pending or scheduled: cancelled. Processing: cancelled and its lease revoked, so the worker's next
   // call gets JOB_CANCELLED. Any other state: 409 CONFLICT.
   Task<JobRecord> cancel(const std::string& orgId, const std::string& jobId);
