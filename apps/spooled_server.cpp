@@ -29,6 +29,9 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
   // A client hanging up mid-write must not kill the process.
   signal(SIGPIPE, SIG_IGN);
+  // Nor a file-size limit (ulimit -f): the write that crosses it fails with EFBIG, which the store turns
+  // into a 503, instead of the process dying of SIGXFSZ.
+  signal(SIGXFSZ, SIG_IGN);
 
   ServerApp app(config);
   int port = 0;
