@@ -33,6 +33,9 @@ int main(int argc, char** argv) {
   // Connections cost descriptors: use what the hard limit allows (--max-connections stays below it).
   const std::uint64_t fileLimit = raiseOpenFileLimit();
   spdlog::debug("open-file limit: {}", fileLimit);
+  // Nor a file-size limit (ulimit -f): the write that crosses it fails with EFBIG, which the store turns
+  // into a 503, instead of the process dying of SIGXFSZ.
+  signal(SIGXFSZ, SIG_IGN);
 
   ServerApp app(config);
   int port = 0;

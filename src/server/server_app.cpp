@@ -89,7 +89,9 @@ ServerApp::~ServerApp() { stop(); }
 int ServerApp::start(std::ostream& keyOut) {
   std::unique_ptr<Store> store;
   try {
-    store = openStore(config_.databaseUrl);
+    StoreOptions storeOptions;
+    storeOptions.busyTimeoutMs = config_.dbBusyTimeoutMs;
+    store = openStore(config_.databaseUrl, storeOptions);
   } catch (const std::exception& e) {
     throw std::runtime_error("cannot open database " + config_.databaseUrl + ": " + e.what());
   }

@@ -87,6 +87,7 @@ void validateServerConfig(const ServerConfig& c) {
   requireInRange("--max-workers-per-org", c.maxWorkersPerOrg, 1, 10000000);
   requireInRange("--max-api-keys-per-org", c.maxApiKeysPerOrg, 1, 1000000);
   requireInRange("--max-connections", c.maxConnections, 1, 1000000);
+  requireInRange("--db-busy-timeout-ms", c.dbBusyTimeoutMs, 1, 600000);
 }
 
 int parseServerConfig(int argc, const char* const* argv, ServerConfig& config) {
@@ -102,6 +103,11 @@ int parseServerConfig(int argc, const char* const* argv, ServerConfig& config) {
       ->capture_default_str();
   app.add_option("--database-url", config.databaseUrl, "Database: sqlite:PATH or postgres://...")
       ->envname("DATABASE_URL")
+      ->capture_default_str();
+  app.add_option("--db-busy-timeout-ms", config.dbBusyTimeoutMs,
+                 "How long a write waits for the database while another process holds its lock; then the write "
+                 "fails with 503 SERVICE_UNAVAILABLE. Reads wait at most 250 ms, or this, if shorter")
+      ->envname("DB_BUSY_TIMEOUT_MS")
       ->capture_default_str();
   app.add_option("--api-key", apiKey,
                  "API key to accept; registered for the default organization if new. Without it, a key is "

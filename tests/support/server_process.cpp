@@ -77,7 +77,7 @@ int waitForPid(pid_t pid, std::chrono::milliseconds timeout) {
 
 ServerProcess::ServerProcess(ServerProcessOptions options) : options_(std::move(options)) {
   dir_ = makeTempDir();
-  dbPath_ = dir_ + "/spooled.db";
+  dbPath_ = (options_.databaseDir.empty() ? dir_ : options_.databaseDir) + "/spooled.db";
   stdoutPath_ = dir_ + "/stdout.log";
   stderrPath_ = dir_ + "/stderr.log";
 }
@@ -155,6 +155,12 @@ void ServerProcess::kill() {
   ::kill(pid_, SIGKILL);
   waitForPid(pid_, std::chrono::milliseconds(10000));
   pid_ = -1;
+}
+
+void ServerProcess::launch() {
+  if (running()) throw std::logic_error("server already running");
+  if (port_ == 0) port_ = freePort();
+  spawn();
 }
 
 void ServerProcess::restart() {

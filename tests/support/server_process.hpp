@@ -18,6 +18,7 @@ struct ServerProcessOptions {
   std::string host = "127.0.0.1";               // --host; tests connect through 127.0.0.1 either way
   std::vector<std::string> extraArgs;          // appended to the command line
   std::map<std::string, std::string> env;      // set in the child before exec
+  std::string databaseDir;                     // where spooled.db lives; empty: the server's temporary folder
   std::chrono::milliseconds startTimeout{20000};
   std::chrono::milliseconds stopTimeout{30000};
 };
@@ -38,6 +39,9 @@ class ServerProcess {
   void kill();
   // Starts again on the same database file (and the same port when it is still free).
   void restart();
+  // Spawns the server on the same database file and port without waiting for it (to kill it during
+  // start-up); restart() afterwards starts it for real.
+  void launch();
 
   bool running() const { return pid_ > 0; }
   pid_t pid() const { return pid_; }

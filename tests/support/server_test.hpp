@@ -13,6 +13,9 @@ namespace spooled::test {
 
 class ServerTest : public ::testing::Test {
  protected:
+  // A fixture may start its server with other options (flags, environment).
+  explicit ServerTest(ServerProcessOptions options = {}) : server_(std::move(options)) {}
+
   void SetUp() override {
     server_.start();
     http_ = std::make_unique<HttpClient>(server_.baseUrl(), server_.apiKey());

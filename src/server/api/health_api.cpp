@@ -5,25 +5,39 @@ namespace spooled::server {
 
 namespace {
 
-bool databaseAnswers(Store& store) {
+// Never throws and never waits long: the store reads with its read timeout and only reports what it
+// knows about writes (docs/reliability.md, "Storage faults").
+StoreHealth storeHealth(Store& store) {
   try {
-    return store.ping();
-  } catch (...) {
-    return false;  // a probe reports, it never fails
+    return store.health();
+  } catch (const std::exception& e) {
+    return StoreHealth{e.what(), e.what()};  // a probe reports, it never fails
   }
 }
 
+json check(const std::optional<std::string>& problem) {
+  json out{{"ok", !problem}};
+  if (problem) out["error"] = *problem;
+  return out;
+}
+
 HttpResponse health(ApiServices& s, const HttpRequest&) {
-  const bool db = databaseAnswers(s.store);
+  const StoreHealth store = storeHealth(s.store);
   // No cache exists here, and the official backend reports an absent cache as healthy. The version is
-  // left out of this unauthenticated answer, as there.
-  return HttpResponse::json(200, json{{"status", db ? "healthy" : "degraded"}, {"database", db}, {"cache", true}});
+  // left out of this unauthenticated answer, as there. `checks` (an extension) says which part fails.
+  return HttpResponse::json(200, json{{"status", store.ok() ? "healthy" : "degraded"},
+                                      {"database", store.ok()},
+                                      {"cache", true},
+                                      {"checks",
+                                       {{"database_read", check(store.readProblem)},
+                                        {"database_write", check(store.writeProblem)}}}});
 }
 
 HttpResponse live(ApiServices&, const HttpRequest&) { return HttpResponse::empty(200); }
 
+// Ready only while reads work and writes succeed: an instance whose commits fail must not get traffic.
 HttpResponse ready(ApiServices& s, const HttpRequest&) {
-  return HttpResponse::empty(databaseAnswers(s.store) && !s.shuttingDown ? 200 : 503);
+  return HttpResponse::empty(!s.shuttingDown && storeHealth(s.store).ok() ? 200 : 503);
 }
 
 }  // namespace

@@ -24,7 +24,7 @@ std::optional<std::string> sqlitePath(std::string_view url) {
   return std::nullopt;
 }
 
-std::unique_ptr<Store> openSqlite(const std::string& path, const std::string& url) {
+std::unique_ptr<Store> openSqlite(const std::string& path, const std::string& url, const StoreOptions& options) {
   if (path.empty()) throw std::runtime_error("database URL '" + url + "' names no file (try sqlite:data/spooled.db)");
   // Each connection of the pool opens the path anew, so a private in-memory database cannot work.
   if (path == ":memory:" || startsWith(path, "file:"))
@@ -36,13 +36,15 @@ std::unique_ptr<Store> openSqlite(const std::string& path, const std::string& ur
     if (error)
       throw std::runtime_error("cannot create the folder of SQLite database '" + path + "': " + error.message());
   }
-  return std::make_unique<SqliteStore>(path);
+  SqliteStoreOptions sqliteOptions;
+  sqliteOptions.busyTimeoutMs = options.busyTimeoutMs;
+  return std::make_unique<SqliteStore>(path, sqliteOptions);
 }
 
 }  // namespace
 
-std::unique_ptr<Store> openStore(const std::string& databaseUrl) {
-  if (auto path = sqlitePath(databaseUrl)) return openSqlite(*path, databaseUrl);
+std::unique_ptr<Store> openStore(const std::string& databaseUrl, const StoreOptions& options) {
+  if (auto path = sqlitePath(databaseUrl)) return openSqlite(*path, databaseUrl, options);
   if (startsWith(databaseUrl, "postgres://") || startsWith(databaseUrl, "postgresql://"))
     throw std::runtime_error("PostgreSQL support is not built yet");
   throw std::runtime_error("unsupported database URL '" + databaseUrl +

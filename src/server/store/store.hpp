@@ -106,6 +106,13 @@ class StoreTx : public StoreReader {
   virtual void insertRevokedToken(const std::string& tokenId, TimePoint expiresAt) = 0;
 };
 
+// What health probes report about a store (GET /health, /health/ready).
+struct StoreHealth {
+  std::optional<std::string> readProblem;   // why reads fail; nullopt when a read just worked
+  std::optional<std::string> writeProblem;  // why writes fail; nullopt when the latest commit worked
+  bool ok() const { return !readProblem && !writeProblem; }
+};
+
 // A database. Thread-safe: any thread may call read() and write() at any time.
 //
 // Writes are asynchronous, so a request waiting for its commit holds no thread: submitWrite() is the
@@ -133,6 +140,12 @@ class Store {
 
   // True when the database answers a trivial query.
   virtual bool ping() = 0;
+
+  // Whether reads and writes work, as far as the store can tell without waiting: a read of its own
+  // (which never waits longer than any read may) and the outcome of the latest commit.
+  virtual StoreHealth health() {
+    return ping() ? StoreHealth{} : StoreHealth{"the database does not answer", "the database does not answer"};
+  }
 
   // True on the thread that runs write transactions (where a blocking write would deadlock).
   virtual bool onWriterThread() const { return false; }
@@ -198,9 +211,15 @@ class Store {
   Executor* resumeExecutor_ = nullptr;
 };
 
+// How long a store waits for what another process holds.
+struct StoreOptions {
+  // A write waits this long for the database lock another process holds, then fails with 503.
+  int busyTimeoutMs = 2000;
+};
+
 // Opens the database named by a URL: "sqlite:PATH" (relative or absolute; parent folders are created)
 // or "postgres://..." / "postgresql://...". Applies pending migrations. Throws std::runtime_error
 // with a readable message when the URL is unsupported or the database cannot be opened.
-std::unique_ptr<Store> openStore(const std::string& databaseUrl);
+std::unique_ptr<Store> openStore(const std::string& databaseUrl, const StoreOptions& options = {});
 
 }  // namespace spooled::server

@@ -1,12 +1,15 @@
 #pragma once
 // A SQLite connection with RAII ownership and a per-connection cache of prepared statements, so
-// each distinct SQL text is compiled once for the life of the connection.
+// each distinct SQL text is compiled once for the life of the connection. Every call that can touch
+// the database's files runs under the SIGBUS guard (sqlite_fault_guard.hpp), and connections open
+// through the lock-deadline VFS (sqlite_lock_deadline.hpp).
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 
 struct sqlite3;
@@ -25,13 +28,21 @@ class SqliteError : public std::runtime_error {
   int code_;
 };
 
+// A SIGBUS interrupted SQLite on this connection (its -shm mapping lost its backing: the file was
+// truncated or the disk could not provide a page). The connection is poisoned from then on: it never
+// calls into SQLite again, and its handle is leaked rather than closed.
+class SqliteFault : public SqliteError {
+ public:
+  explicit SqliteFault(const std::string& message);
+};
+
 class SqliteConnection;
 
 // One use of a cached statement: bind, step, read columns. Resets the statement and clears its
 // bindings when it goes out of scope, so the next use starts clean.
 class SqliteQuery {
  public:
-  SqliteQuery(const SqliteConnection& conn, sqlite3_stmt* stmt, bool& inUse);
+  SqliteQuery(SqliteConnection& conn, sqlite3_stmt* stmt, bool& inUse);
   SqliteQuery(const SqliteQuery&) = delete;
   SqliteQuery& operator=(const SqliteQuery&) = delete;
   ~SqliteQuery();
@@ -62,7 +73,7 @@ class SqliteQuery {
   void check(int rc) const;
   int parameterIndex(const char* name) const;
 
-  const SqliteConnection& conn_;
+  SqliteConnection& conn_;
   sqlite3_stmt* stmt_;
   bool& inUse_;
 };
@@ -94,8 +105,22 @@ class SqliteConnection {
   bool inTransaction() const;
   // Rows changed by the most recent INSERT/UPDATE/DELETE.
   int changes() const;
+  // Rows changed by every INSERT/UPDATE/DELETE since the connection opened.
+  std::int64_t totalChanges() const;
+  // True when SQLite opened the database read-only (it does so silently when the file cannot be written).
+  bool isReadOnly() const;
 
   [[noreturn]] void throwError(int rc, std::string_view context) const;
+
+  // True once a SIGBUS interrupted SQLite here: every later use throws SqliteFault.
+  bool poisoned() const { return poisoned_; }
+  // Runs fn (a call into SQLite returning a result code) under the SIGBUS guard. Throws SqliteFault,
+  // and poisons the connection, when a SIGBUS interrupts it or the connection is already poisoned.
+  int guarded(int (*fn)(void*), void* context);
+  template <class F>
+  int guarded(F&& fn) {
+    return guarded([](void* f) { return (*static_cast<std::remove_reference_t<F>*>(f))(); }, &fn);
+  }
 
  private:
   struct StatementDeleter {
@@ -106,7 +131,11 @@ class SqliteConnection {
     bool inUse = false;
   };
 
+  [[noreturn]] void throwFault() const;
+
+  std::string path_;
   sqlite3* db_ = nullptr;
+  bool poisoned_ = false;
   std::unordered_map<std::string, CachedStatement> statements_;  // node-based: inUse flags stay put
 };
 

@@ -2,11 +2,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <exception>
 #include <stdexcept>
 
 #include "common/error_code.hpp"
 #include "server/store/migrations/migrations.hpp"
+#include "server/store/sqlite/sqlite_lock_deadline.hpp"
+#include "server/store/sqlite/sqlite_storage_errors.hpp"
 #include "server/store/sqlite/sqlite_tx.hpp"
 
 namespace spooled::server {
@@ -20,31 +23,28 @@ void rollbackQuietly(SqliteConnection& conn) noexcept {
   }
 }
 
-// SQLite's own errors (locked file, full disk, I/O error) become 503s that say what is wrong; errors
-// that carry a verdict on the request (ApiError, constraint violations) pass through unchanged.
-std::exception_ptr asStorageFailure(std::exception_ptr error) {
+std::string describe(const std::exception_ptr& error) {
   try {
     std::rethrow_exception(error);
-  } catch (const SqliteError& e) {
-    if (e.isConstraintViolation()) return error;
-    const int primary = e.code() & 0xff;
-    const char* what = primary == 5 || primary == 6 ? "the database is locked by another process"  // BUSY, LOCKED
-                       : primary == 13                ? "the disk is full"                         // FULL
-                       : primary == 8                 ? "the database file is read-only"           // READONLY
-                                                      : "the database cannot be written";
-    spdlog::error("SQLite write failed: {}", e.what());
-    return std::make_exception_ptr(
-        ApiError(ErrorCode::Unavailable, std::string("Storage unavailable: ") + what + "; try again later"));
+  } catch (const std::exception& e) {
+    return e.what();
   } catch (...) {
-    return error;
+    return "unknown error";
   }
 }
 
 }  // namespace
 
 SqliteStore::SqliteStore(const std::string& path, SqliteStoreOptions options)
-    : writer_(path, SqliteConnection::Mode::ReadWrite, options.busyTimeoutMs),
-      readers_(path, options.maxReaders, options.busyTimeoutMs) {
+    : path_(path),
+      options_(options),
+      writer_(path, SqliteConnection::Mode::ReadWrite, options.busyTimeoutMs),
+      readers_(path, options.maxReaders, static_cast<int>(readTimeout().count())) {
+  // A file the process may only read opens read-only without complaint, and every write would fail.
+  if (writer_.isReadOnly())
+    throw std::runtime_error("the SQLite database '" + path +
+                             "' can only be read (check the permissions of the file and its folder, and whether "
+                             "the filesystem is mounted read-only)");
   // WAL lets readers proceed during a write; FULL makes each commit durable (fsync of the WAL).
   auto journal = writer_.queryText("PRAGMA journal_mode = WAL");
   if (journal != "wal")
@@ -52,6 +52,7 @@ SqliteStore::SqliteStore(const std::string& path, SqliteStoreOptions options)
                              journal.value_or("unknown") + ")");
   writer_.exec("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;");
   applySqliteMigrations(writer_, sqliteMigrations(), nowMs());
+  files_.emplace(path);  // the database, -wal and -shm exist now
   writerThread_ = std::thread([this] { writerLoop(); });
 }
 
@@ -65,29 +66,92 @@ SqliteStore::~SqliteStore() {
 }
 
 void SqliteStore::submitWrite(WriteFn fn, WriteDone done) {
-  {
+  std::exception_ptr refused;
+  if (auto fault = condition_.writeFault()) {
+    refused = std::make_exception_ptr(storageUnavailable("storage_fault", *fault));
+  } else {
     std::lock_guard lock(mutex_);
     if (!stopping_) {
       queue_.push_back(WriteRequest{std::move(fn), std::move(done)});
       queued_.notify_one();
       return;
     }
+    refused = std::make_exception_ptr(ApiError(ErrorCode::Unavailable, "the server is shutting down"));
   }
-  done(std::make_exception_ptr(ApiError(ErrorCode::Unavailable, "the server is shutting down")));
+  done(refused);
 }
 
 void SqliteStore::writerLoop() {
   std::vector<WriteRequest> batch;
   for (;;) {
+    bool idle = false;
     {
       std::unique_lock lock(mutex_);
-      queued_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and everything queued before has been committed
-      batch.swap(queue_);          // everything that queued during the last commit shares the next one
+      idle = !queued_.wait_for(lock, options_.idleCheckInterval, [&] { return stopping_ || !queue_.empty(); });
+      if (!idle) {
+        if (queue_.empty()) return;  // stopping, and everything queued before has been committed
+        batch.swap(queue_);          // everything that queued during the last commit shares the next one
+      }
+    }
+    if (idle) {
+      idleCheck();
+      continue;
     }
     commitBatch(batch);
     batch.clear();
   }
+}
+
+void SqliteStore::idleCheck() {
+  // While the latest commit failed and nothing else tries, an empty batch carries the probe alone.
+  if (!refusal() && condition_.writeProblem()) {
+    std::vector<WriteRequest> none;
+    commitBatch(none);
+  }
+}
+
+SqliteStore::WriteRequest SqliteStore::probeRequest() {
+  // Rewrites the header's user_version with its own value: a real page write and fsync at commit.
+  return WriteRequest{[this](StoreTx&) {
+                        const auto version = writer_.queryText("PRAGMA user_version").value_or("0");
+                        writer_.exec("PRAGMA user_version = " + std::to_string(std::stoll(version)));
+                      },
+                      [](std::exception_ptr) {}};
+}
+
+std::exception_ptr SqliteStore::refusal() {
+  if (!condition_.writeFault())
+    if (auto changed = files_->changed()) condition_.fault(*changed, StoreCondition::Reach::Writes);
+  if (auto fault = condition_.writeFault())
+    return std::make_exception_ptr(storageUnavailable("storage_fault", *fault));
+  return nullptr;
+}
+
+std::exception_ptr SqliteStore::noteFailure(const std::exception_ptr& error) {
+  const auto problem = storageProblem(error);
+  if (!problem) return error;  // a verdict on the request (ApiError, constraint), not on the storage
+  spdlog::error("SQLite write failed: {}", describe(error));
+  if (problem->fault)
+    condition_.fault(problem->message, StoreCondition::Reach::ReadsAndWrites);
+  else
+    condition_.writeFailed(problem->message);
+  return std::make_exception_ptr(storageUnavailable(*problem));
+}
+
+void SqliteStore::failQueued(const std::exception_ptr& error) {
+  std::vector<WriteRequest> queued;
+  {
+    std::lock_guard lock(mutex_);
+    queued.swap(queue_);
+  }
+  for (WriteRequest& request : queued) request.done(error);
+}
+
+void SqliteStore::beginTransaction() {
+  // The busy timeout bounds the wait for the write lock; the deadline bounds the read BEGIN starts,
+  // which SQLite would otherwise retry for ten seconds while another process holds the read marks.
+  ScopedLockDeadline deadline(std::chrono::milliseconds(options_.busyTimeoutMs));
+  writer_.run("BEGIN IMMEDIATE");
 }
 
 bool SqliteStore::undoRequest() {
@@ -103,24 +167,34 @@ bool SqliteStore::undoRequest() {
 }
 
 void SqliteStore::commitBatch(std::vector<WriteRequest>& batch) {
+  if (const std::exception_ptr refused = refusal()) {
+    for (WriteRequest& request : batch) request.done(refused);
+    return;
+  }
+  // While writes fail, every batch carries a probe: a batch that changes no row (a claim that found
+  // nothing) would otherwise commit without writing and say nothing about the disk.
+  const bool proving = condition_.writeProblem().has_value();
+  if (proving) batch.push_back(probeRequest());
   SqliteTx tx(writer_);
   std::vector<WriteRequest*> uncommitted;  // ran cleanly; their fate is the COMMIT's
   auto failUncommitted = [&](const std::exception_ptr& error) {
     for (WriteRequest* request : uncommitted) request->done(error);
     uncommitted.clear();
   };
-  std::exception_ptr cannotBegin;  // once BEGIN fails (locked or broken database), the rest fail alike
-  for (WriteRequest& request : batch) {
-    if (cannotBegin) {
-      request.done(cannotBegin);
-      continue;
-    }
-    try {
-      if (!writer_.inTransaction()) writer_.run("BEGIN IMMEDIATE");
-    } catch (...) {
-      cannotBegin = asStorageFailure(std::current_exception());
-      request.done(cannotBegin);
-      continue;
+  const std::int64_t changesBefore = writer_.totalChanges();
+  for (auto it = batch.begin(); it != batch.end(); ++it) {
+    WriteRequest& request = *it;
+    if (!writer_.inTransaction()) {  // the first request, or the previous failure undid everything
+      try {
+        beginTransaction();
+      } catch (...) {
+        // The database could not be had within the busy timeout (or at all): everything waiting for it,
+        // in this batch or queued since, hears so now instead of after one more wait each.
+        const std::exception_ptr error = noteFailure(std::current_exception());
+        for (; it != batch.end(); ++it) it->done(error);
+        failQueued(error);
+        return;
+      }
     }
     try {
       writer_.run("SAVEPOINT request");
@@ -129,7 +203,7 @@ void SqliteStore::commitBatch(std::vector<WriteRequest>& batch) {
       uncommitted.push_back(&request);
     } catch (...) {
       // A request that failed alone is answered now; its changes are already undone.
-      const std::exception_ptr error = asStorageFailure(std::current_exception());
+      const std::exception_ptr error = noteFailure(std::current_exception());
       if (!undoRequest()) failUncommitted(error);
       request.done(error);
     }
@@ -140,36 +214,73 @@ void SqliteStore::commitBatch(std::vector<WriteRequest>& batch) {
       ++commits_;
     } catch (...) {
       rollbackQuietly(writer_);
-      failUncommitted(asStorageFailure(std::current_exception()));
+      failUncommitted(noteFailure(std::current_exception()));
     }
   }
+  if (uncommitted.empty()) return;
+  // Committed into the files we opened: if a path names another file now, nobody will read this commit.
+  if (const std::exception_ptr refused = refusal()) return failUncommitted(refused);
+  // A commit that changed nothing wrote nothing, so it says nothing about the disk.
+  if (proving || writer_.totalChanges() != changesBefore) condition_.writeSucceeded();
   // Only now: a caller must never hear "done" before its change is on disk.
   for (WriteRequest* request : uncommitted) request->done(nullptr);
 }
 
 void SqliteStore::read(const std::function<void(StoreReader&)>& fn) {
+  if (auto fault = condition_.readFault()) throw storageUnavailable("storage_fault", *fault);
   auto lease = readers_.checkout();
   SqliteConnection& conn = lease.connection();
-  // One read transaction, so every query fn makes sees the same snapshot.
-  conn.run("BEGIN");
+  // Reads hold a handler thread: another process's locks may delay one by the read timeout at most.
+  ScopedLockDeadline deadline(readTimeout());
   try {
-    SqliteReader reader(conn);
-    fn(reader);
-    conn.run("COMMIT");
+    // One read transaction, so every query fn makes sees the same snapshot.
+    conn.run("BEGIN");
+    try {
+      SqliteReader reader(conn);
+      fn(reader);
+      conn.run("COMMIT");
+    } catch (...) {
+      rollbackQuietly(conn);
+      throw;
+    }
   } catch (...) {
-    rollbackQuietly(conn);
-    throw;
+    const auto problem = storageProblem(std::current_exception());
+    if (!problem) throw;
+    spdlog::warn("SQLite read failed: {}", describe(std::current_exception()));
+    if (problem->fault) condition_.fault(problem->message, StoreCondition::Reach::ReadsAndWrites);
+    throw storageUnavailable(*problem);
   }
 }
 
-bool SqliteStore::ping() {
+StoreHealth SqliteStore::health() {
+  StoreHealth health;
+  static_cast<void>(refusal());  // notices database files that changed since the last commit
+  health.writeProblem = condition_.writeProblem();
+  health.readProblem = readProblem();
+  return health;
+}
+
+std::optional<std::string> SqliteStore::readProblem() {
+  if (auto fault = condition_.readFault()) return fault;
   try {
     auto lease = readers_.checkout();
-    return lease.connection().queryText("SELECT 1") == "1";
-  } catch (const std::exception&) {
-    return false;
+    ScopedLockDeadline deadline(readTimeout());
+    // A real read of the schema (`SELECT 1` touches no file), bounded like any read.
+    lease.connection().queryText("SELECT count(*) FROM sqlite_schema");
+    return std::nullopt;
+  } catch (...) {
+    const auto problem = storageProblem(std::current_exception());
+    if (!problem) return "the database does not answer: " + describe(std::current_exception());
+    if (problem->fault) condition_.fault(problem->message, StoreCondition::Reach::ReadsAndWrites);
+    return problem->message;
   }
 }
+
+std::chrono::milliseconds SqliteStore::readTimeout() const {
+  return std::chrono::milliseconds(std::min(options_.readTimeoutMs, options_.busyTimeoutMs));
+}
+
+bool SqliteStore::ping() { return health().ok(); }
 
 std::size_t SqliteStore::queuedWrites() const {
   std::lock_guard lock(mutex_);
