@@ -28,6 +28,7 @@ class StorageFaultsTest : public ServerTest {
 
   void expectStorageFault(const HttpResult& r, const std::string& words) {
     EXPECT_EQ(r.status, 503) << r.describe();
+    if (!r.body.is_object()) return ADD_FAILURE() << "no JSON error body: " << r.describe();
     EXPECT_EQ(r.body.value("code", ""), "SERVICE_UNAVAILABLE") << r.describe();
     EXPECT_NE(r.body.value("message", "").find(words), std::string::npos) << r.describe();
   }
@@ -130,7 +131,7 @@ TEST_F(SmallDiskTest, AFullDiskFailsWritesWith503ReadinessFollowsAndRecoversWhen
   HttpResult last;
   for (int i = 0; i < 40 && last.status != 503; ++i) last = http_->post("/api/v1/jobs", body);
   ASSERT_EQ(last.status, 503) << last.describe();
-  EXPECT_EQ(last.body["details"].value("cause", ""), "disk_full") << last.describe();
+  EXPECT_EQ(last.body.value("details", json::object()).value("cause", ""), "disk_full") << last.describe();
   EXPECT_NE(last.body.value("message", "").find("the disk is full"), std::string::npos);
   EXPECT_EQ(http_->get("/health/ready").status, 503);
   EXPECT_EQ(healthError(*http_, "database_write"), "the disk is full");

@@ -111,7 +111,7 @@ TEST_F(StorageLocksTest, WritesFailWithinTheBusyTimeoutWhileHealthAndReadsStayPr
     const TimedResult r = write.get();
     EXPECT_EQ(r.result.status, 503) << r.result.describe();
     EXPECT_EQ(r.result.body.value("code", ""), "SERVICE_UNAVAILABLE") << r.result.describe();
-    EXPECT_EQ(r.result.body["details"].value("cause", ""), "database_locked") << r.result.describe();
+    EXPECT_EQ(r.result.body.value("details", json::object()).value("cause", ""), "database_locked") << r.result.describe();
     EXPECT_NE(r.result.body.value("message", "").find("locked by another process"), std::string::npos);
     EXPECT_LT(r.took, std::chrono::milliseconds(kBusyTimeoutMs * 2 - 200)) << "a write waited a second round";
   }
@@ -131,7 +131,7 @@ TEST_F(StorageLocksTest, ReadsFailFastAndHealthAnswersWhileAnotherProcessHoldsTh
   // Without a bound, SQLite retries a read for about ten seconds here, then fails with a 500.
   const TimedResult job = timed([&] { return http_->get("/api/v1/jobs/" + jobId_); });
   EXPECT_EQ(job.result.status, 503) << job.result.describe();
-  EXPECT_EQ(job.result.body["details"].value("cause", ""), "database_locked") << job.result.describe();
+  EXPECT_EQ(job.result.body.value("details", json::object()).value("cause", ""), "database_locked") << job.result.describe();
   EXPECT_LT(job.took, 2s);
 
   const TimedResult health = timed([&] { return http_->get("/health"); });
