@@ -20,7 +20,7 @@ namespace asio = boost::asio;
 // sessions) goes before the hub the sessions unregister from.
 struct HttpServer::Impl {
   Impl(const RequestDispatcher& dispatcher, Executor& workers, HttpServerOptions opts)
-      : options(std::move(opts)), hub(dispatcher, workers, options.idleTimeout, options.bodyLimit) {}
+      : options(std::move(opts)), hub(dispatcher, workers, options.idleTimeout, options.bodyLimit, options.streamKeepAlive) {}
 
   HttpServerOptions options;
   SessionHub hub;
