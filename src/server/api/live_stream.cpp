@@ -57,6 +57,7 @@ ResponseStream::Batch LiveStream::pull() {
     batch.messages.push_back(renderText(errorMessage(*reason, nowMs())));
     ended_ = batch.end = true;
     batch.reason = *reason;
+    batch.goingAway = bus_.closed();
   }
   return batch;
 }

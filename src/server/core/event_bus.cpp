@@ -89,6 +89,11 @@ void EventBus::closeAll(const std::string& reason) {
       if (subscription->close(reason)) subscription->wake();
 }
 
+bool EventBus::closed() const {
+  std::lock_guard lock(mutex_);
+  return closedReason_.has_value();
+}
+
 std::string EventBus::eventId(std::uint64_t seq) const { return epoch_ + "-" + std::to_string(seq); }
 
 std::optional<std::uint64_t> EventBus::parseEventId(const std::string& id) const {

@@ -60,6 +60,7 @@ class EventBus final : public JobEventListener {
   void unsubscribe(const Subscription* subscription);
   // Shutdown: every subscription ends with `reason`; later subscriptions are closed at once.
   void closeAll(const std::string& reason);
+  bool closed() const;  // closeAll has been called
 
   // The id a client sees for an event: "<this bus's start time>-<sequence>".
   std::string eventId(std::uint64_t seq) const;

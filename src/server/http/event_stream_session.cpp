@@ -31,6 +31,10 @@ class EventStreamSession : public HubMember, public std::enable_shared_from_this
   ~EventStreamSession() override { hub_.remove(this); }
 
   void start(std::string head) {
+    // A small kernel buffer: events wait in the subscription's bounded buffer, where they are shared
+    // and counted, rather than copied into megabytes of socket buffer per subscriber.
+    beast::error_code ignored;
+    socket_.set_option(asio::socket_base::send_buffer_size(kStreamSendBuffer), ignored);
     std::weak_ptr<EventStreamSession> weak = shared_from_this();
     auto strand = socket_.get_executor();
     source_->start([weak, strand] {

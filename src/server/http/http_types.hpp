@@ -47,6 +47,7 @@ class ResponseStream {
     bool end = false;                    // after these, close
     std::optional<std::string> reason;   // why it ends early (WebSocket close reason); the source has
                                          // already put a message saying so in `messages`
+    bool goingAway = false;              // it ends because the server is shutting down
   };
   virtual ~ResponseStream() = default;
   virtual Kind kind() const = 0;

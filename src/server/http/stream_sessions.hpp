@@ -18,6 +18,7 @@
 namespace spooled::server {
 
 inline constexpr std::chrono::seconds kStreamWriteTimeout{30};
+inline constexpr int kStreamSendBuffer = 64 * 1024;  // SO_SNDBUF of a stream's socket
 
 void startEventStreamSession(boost::beast::tcp_stream&& stream, SessionHub& hub, std::shared_ptr<ResponseStream> source,
                              std::vector<std::pair<std::string, std::string>> headers, unsigned version);

@@ -31,6 +31,8 @@ class WebSocketSession : public HubMember, public std::enable_shared_from_this<W
 
   void start(beast::http::request<beast::http::string_body>&& upgrade) {
     ws_.next_layer().expires_never();
+    beast::error_code ignored;
+    ws_.next_layer().socket().set_option(asio::socket_base::send_buffer_size(kStreamSendBuffer), ignored);
     websocket::stream_base::timeout timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
     timeouts.idle_timeout = std::chrono::seconds(60);  // a ping after 30 s of silence, closed after 60
     ws_.set_option(timeouts);
@@ -82,6 +84,7 @@ class WebSocketSession : public HubMember, public std::enable_shared_from_this<W
       if (batch.end) {
         closeAfterDrain_ = true;
         reason_ = batch.reason;
+        goingAway_ = batch.goingAway;
       }
     }
     if (!outbox_.empty()) {
@@ -102,7 +105,7 @@ class WebSocketSession : public HubMember, public std::enable_shared_from_this<W
   void close() {
     closing_ = true;
     websocket::close_reason why(websocket::close_code::normal);
-    if (hub_.stopping()) {
+    if (goingAway_ || hub_.stopping()) {
       why = websocket::close_reason(websocket::close_code::going_away, "server shutting down");
     } else if (reason_) {
       why = websocket::close_reason(websocket::close_code::policy_error, reason_->substr(0, kMaxCloseReason));
@@ -144,6 +147,7 @@ class WebSocketSession : public HubMember, public std::enable_shared_from_this<W
   bool writing_ = false;
   bool closing_ = false;
   bool closeAfterDrain_ = false;
+  bool goingAway_ = false;
   bool closed_ = false;
 };
 
