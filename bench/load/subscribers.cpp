@@ -11,11 +11,15 @@
 #include <array>
 #include <cmath>
 #include <condition_variable>
+#include <map>
+#include <mutex>
 #include <thread>
 
 #include "bench_util.hpp"
 #include "commands.hpp"
 #include "latency_stats.hpp"
+#include "raw_http.hpp"
+#include "worker_fleet.hpp"
 
 namespace spooled::bench {
 

@@ -64,7 +64,7 @@ class SseConnection final : public RealtimeConnection {
 
   bool waitClosed(std::chrono::milliseconds timeout) override {
     std::unique_lock lock(mutex_);
-    return changed_.wait_for(lock, timeout, [&] { return state_ == RealtimeState::Closed; });
+    return changed_.wait_for(lock, timeout, [&] { return finished_; });
   }
 
  private:
@@ -82,8 +82,13 @@ class SseConnection final : public RealtimeConnection {
       if (state_ == state) return;
       state_ = state;
     }
-    changed_.notify_all();
     if (handlers_.onStateChange) handlers_.onStateChange(state, reason);
+    {
+      // Set after the callback, so whoever waitClosed() wakes sees the final state's reason delivered.
+      std::lock_guard lock(mutex_);
+      finished_ = state == RealtimeState::Closed;
+    }
+    changed_.notify_all();
   }
 
   bool stopping() const {
@@ -141,6 +146,18 @@ class SseConnection final : public RealtimeConnection {
   static size_t onBytes(char* data, size_t size, size_t count, void* self) {
     auto* me = static_cast<SseConnection*>(self);
     return me->feed(std::string_view(data, size * count)) ? size * count : 0;
+  }
+
+  // At the blank line that ends the head: a 200 means the stream is open, even before its first event.
+  static size_t onHeader(char* data, size_t size, size_t count, void* self) {
+    auto* me = static_cast<SseConnection*>(self);
+    const std::string_view line(data, size * count);
+    if (line == "\r\n" || line == "\n") {
+      long status = 0;
+      curl_easy_getinfo(me->curl_, CURLINFO_RESPONSE_CODE, &status);
+      if (status == 200) me->setState(RealtimeState::Connected, "");
+    }
+    return size * count;
   }
 
   static int onProgress(void* self, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
@@ -212,6 +229,8 @@ class SseConnection final : public RealtimeConnection {
     curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, &SseConnection::onBytes);
     curl_easy_setopt(curl_, CURLOPT_WRITEDATA, this);
+    curl_easy_setopt(curl_, CURLOPT_HEADERFUNCTION, &SseConnection::onHeader);
+    curl_easy_setopt(curl_, CURLOPT_HEADERDATA, this);
     curl_easy_setopt(curl_, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(curl_, CURLOPT_XFERINFOFUNCTION, &SseConnection::onProgress);
     curl_easy_setopt(curl_, CURLOPT_XFERINFODATA, this);
@@ -238,6 +257,7 @@ class SseConnection final : public RealtimeConnection {
   mutable std::mutex mutex_;
   std::condition_variable changed_;
   bool stop_ = false;
+  bool finished_ = false;
   RealtimeState state_ = RealtimeState::Connecting;
   std::thread thread_;
   // Reader thread only:

@@ -62,7 +62,9 @@ TEST_F(RealtimeTest, SseClientReceivesAJobsLifeInOrderWithIds) {
   }
   EXPECT_EQ(events.back().body["data"]["new_status"], "completed");
   for (const SseMessage& m : events) {
-    if (m.type() == "JobCompleted") EXPECT_EQ(m.body["data"]["result"], json({{"ok", true}}));
+    if (m.type() == "JobCompleted") {
+      EXPECT_EQ(m.body["data"]["result"], json({{"ok", true}}));
+    }
   }
 }
 

@@ -5,6 +5,7 @@
 
 #include <mutex>
 
+#include "spooled/spooled.hpp"
 #include "support/server_test.hpp"
 
 namespace spooled::test {
