@@ -40,6 +40,9 @@ struct ServerConfig {
   // Incoming provider webhooks: the secrets GitHub and Stripe sign with (absent: those routes answer 503).
   std::optional<std::string> githubWebhookSecret;
   std::optional<std::string> stripeWebhookSecret;
+  // Threads that read and write connections and run handlers (0: one per core, at least 2). Handlers
+  // never wait on a thread, so more than the cores buys nothing but hand-offs between them.
+  int threads = 0;
 };
 
 // True when host is a loopback address (127.0.0.0/8 or ::1): only this machine can connect.
