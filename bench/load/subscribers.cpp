@@ -130,7 +130,6 @@ class SubscriberPool {
   int failed_ = 0;
 };
 
-Report optionalNumber(std::optional<double> value) { return value ? Report(*value) : Report(nullptr); }
 
 }  // namespace
 
