@@ -26,6 +26,7 @@ std::string LiveStream::renderText(const std::string& json) const {
 
 std::string LiveStream::render(const LiveEvent& event) const {
   if (options_.kind == Kind::WebSocket) return event.json;
+  if (!options_.namedEvents && !event.sseFrame.empty()) return event.sseFrame;  // shared, not rebuilt per subscriber
   std::string out;
   if (event.seq != 0) out += "id: " + bus_.eventId(event.seq) + "\n";
   if (options_.namedEvents) out += "event: " + event.name + "\n";

@@ -41,6 +41,7 @@ void EventBus::deliver(LiveEvent event) {
   event.publishedAt = std::chrono::steady_clock::now();
   std::lock_guard lock(mutex_);
   event.seq = nextSeq_++;
+  event.sseFrame = "id: " + eventId(event.seq) + "\ndata: " + event.json + "\n\n";
   auto shared = std::make_shared<const LiveEvent>(std::move(event));
   history_.push_back(shared);
   if (history_.size() > historySize_) history_.pop_front();

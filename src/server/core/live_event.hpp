@@ -25,6 +25,7 @@ struct LiveEvent {
   std::string type;      // as on the wire: "JobCreated", "job.started"
   std::string name;      // dotted: "job.created", "job.status_changed"
   std::string json;      // the whole message
+  std::string sseFrame;  // set by the bus: "id: ...\ndata: <json>\n\n", built once for every SSE subscriber
   bool endsJob = false;  // the job reached a final state: a one-job stream ends after this
   std::chrono::steady_clock::time_point publishedAt{};
 };
