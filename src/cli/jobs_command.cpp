@@ -182,7 +182,7 @@ void addJobsCommands(CLI::App& app, CliContext& ctx) {
   addGet(*jobs, ctx);
   addList(*jobs, ctx);
   addIdAction(*jobs, ctx, "cancel", "Cancel a pending, scheduled or processing job", false);
-  addIdAction(*jobs, ctx, "retry", "Run a failed, dead-lettered or cancelled job again", true);
+  addIdAction(*jobs, ctx, "retry", "Run a failed or dead-lettered job again", true);
   addPriority(*jobs, ctx);
   addEnqueueCommand(*jobs, ctx);
 }
