@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include "support/child_process.hpp"
@@ -117,6 +118,54 @@ TEST(DeployFiles, DockerfilesCopyWhatExistsAndFollowTheRules) {
       << "HEALTHCHECK must probe /health/ready";
   EXPECT_NE(server.find("VOLUME [\"/var/lib/spooled\"]"), std::string::npos);
   EXPECT_NE(server.find("DATABASE_URL=sqlite:/var/lib/spooled/"), std::string::npos) << "the database must live on the volume";
+}
+
+// The Debian packages that hold the shared libraries `binary` links directly (readelf NEEDED, dpkg -S).
+std::set<std::string> neededPackages(const std::string& binary) {
+  // Each NEEDED name as the loader resolves it (ldd), then the package that ships that path.
+  ChildProcess p({"/bin/sh", "-c",
+                  "b='" + binary + "'; for lib in $(readelf -d \"$b\" | sed -n 's/.*Shared library: \\[\\(.*\\)\\]/\\1/p'); do "
+                  "path=$(ldd \"$b\" | awk -v l=\"$lib\" '$1 == l {print $3}'); [ -n \"$path\" ] || continue; "
+                  // usrmerge: the loader's path, its target, or /usr + it is what the package lists.
+                  "{ dpkg -S \"$path\" || dpkg -S \"$(readlink -f \"$path\")\" || dpkg -S \"/usr$path\" || echo \"unresolved:$lib\"; } "
+                  "2>/dev/null | head -1 | cut -d: -f1; done"});
+  p.waitExit(60s);
+  std::set<std::string> packages;
+  for (const auto& w : words(p.output())) packages.insert(w);
+  return packages;
+}
+
+// The packages the final stage installs (the apt-get install line of the runtime stage).
+std::set<std::string> runtimePackages(const std::string& dockerfile) {
+  const auto stage = dockerfile.rfind("\nFROM ");
+  const auto install = dockerfile.find("apt-get install", stage);
+  const auto end = dockerfile.find("&& rm -rf", install);
+  std::set<std::string> packages;
+  for (const auto& w : words(dockerfile.substr(install, end - install))) {
+    if (!w.starts_with("-") && w != "\\" && w != "apt-get" && w != "install") packages.insert(w);
+  }
+  return packages;
+}
+
+TEST(DeployFiles, RuntimeImagesInstallTheLibrariesTheBinariesNeed) {
+  if (!fs::exists("/usr/bin/dpkg") || !fs::exists("/usr/bin/readelf")) GTEST_SKIP() << "needs dpkg and readelf";
+  // In debian:bookworm-slim already: the C and C++ runtimes.
+  const std::set<std::string> base = {"libc6", "libstdc++6", "libgcc-s1"};
+  const std::string bin = std::string(SPOOLED_BINARY_DIR) + "/bin/";
+  const std::vector<std::pair<std::string, std::vector<std::string>>> images = {
+      {"Dockerfile", {bin + "spooled-server", bin + "spooled"}},
+      {"Dockerfile.worker", {bin + "examples/production_worker", bin + "spooled"}}};
+  for (const auto& [name, binaries] : images) {
+    const auto installed = runtimePackages(readText(kSource + "/deploy/" + name));
+    for (const auto& binary : binaries) {
+      const auto needed = neededPackages(binary);
+      EXPECT_FALSE(needed.empty()) << binary;
+      for (const auto& package : needed) {
+        EXPECT_TRUE(installed.contains(package) || base.contains(package))
+            << name << " does not install " << package << ", which " << binary << " needs";
+      }
+    }
+  }
 }
 
 TEST(DeployFiles, ComposeGivesWorkersLongerThanTheirShutdownTimeout) {
