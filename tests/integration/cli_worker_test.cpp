@@ -196,6 +196,31 @@ TEST_F(CliWorkerTest, ShutdownTimeoutStopsTheProgramAndHandsTheJobBack) {
   EXPECT_NE(j.lastError.value_or("").find("shutdown"), std::string::npos) << j.lastError.value_or("");
 }
 
+TEST_F(CliWorkerTest, CancellingTheJobStopsItsProgram) {
+  const std::string pidFile = marker("cancel.pid");
+  const std::string handler = script("forever.sh", "echo $$ > '" + pidFile + "'; while :; do sleep 0.1; done");
+  auto worker = startWorker("cancel", {handler});
+  const std::string id = createJob("cancel");
+  ASSERT_TRUE(waitUntil([&] { return std::filesystem::exists(pidFile) && std::filesystem::file_size(pidFile) > 0; }, 20s))
+      << worker->output();
+  pid_t child = 0;
+  std::ifstream(pidFile) >> child;
+  client_->jobs().cancel(id);
+  // The worker learns of the cancel within a heartbeat (500 ms) and sends SIGTERM to the program.
+  EXPECT_TRUE(waitUntil([&] { return ::kill(child, 0) != 0; }, 10s)) << worker->output();
+  EXPECT_EQ(job(id).status, "cancelled");
+  expectCleanExit(*worker);
+}
+
+TEST_F(CliWorkerTest, JobTimeoutStopsAProgramThatRunsTooLong) {
+  const std::string handler = script("sleepy.sh", "sleep 30");
+  auto worker = startWorker("sleepy", {handler}, {"--job-timeout", "1s"});
+  const std::string id = createJob("sleepy", json::object(), 0);
+  const Job dead = waitForStatus(id, "deadletter", 20s);
+  EXPECT_NE(dead.lastError.value_or("").find("timed out after 1 s"), std::string::npos) << dead.lastError.value_or("");
+  expectCleanExit(*worker);
+}
+
 TEST_F(CliWorkerTest, RefusesAMissingProgram) {
   auto worker = startWorker("x", {"/nonexistent/program"});
   const auto code = worker->waitExit(10s);
