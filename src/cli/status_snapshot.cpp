@@ -48,20 +48,35 @@ json toJson(const StatusSnapshot& s) {
   return out;
 }
 
+namespace {
+
+// "3d 4h", "2h 5m", "4m 10s", "9s".
+std::string humanDuration(long long seconds) {
+  const long long d = seconds / 86400, h = seconds % 86400 / 3600, m = seconds % 3600 / 60, sec = seconds % 60;
+  if (d > 0) return std::to_string(d) + "d " + std::to_string(h) + "h";
+  if (h > 0) return std::to_string(h) + "h " + std::to_string(m) + "m";
+  if (m > 0) return std::to_string(m) + "m " + std::to_string(sec) + "s";
+  return std::to_string(sec) + "s";
+}
+
+}  // namespace
+
 void printSnapshot(CliContext& ctx, const StatusSnapshot& s, std::ostream& out) {
   const auto& d = s.dashboard;
   char avg[64] = "-";
   if (d.jobs.avgProcessingTimeMs) std::snprintf(avg, sizeof avg, "%.1f ms", *d.jobs.avgProcessingTimeMs);
-  out << ctx.paint("spooled-server " + d.system.version, ansi::bold) << "  up " << d.system.uptimeSeconds
-      << " s  database " << ctx.paintStatus(d.system.databaseStatus) << "\n";
+  char perMinute[64];
+  std::snprintf(perMinute, sizeof perMinute, "%.1f/min", static_cast<double>(d.recentActivity.jobsCompleted1h) / 60);
+  out << ctx.paint("spooled-server " + d.system.version, ansi::bold) << "  up " << humanDuration(d.system.uptimeSeconds)
+      << "  database " << ctx.paintStatus(d.system.databaseStatus) << "\n";
   out << "jobs     " << d.jobs.pending << " pending, " << d.jobs.processing << " processing, "
       << d.jobs.completed24h << " completed 24h, " << d.jobs.failed24h << " failed 24h, " << d.jobs.deadletter
       << " dead-lettered; avg processing " << avg << "\n";
   out << "workers  " << d.workers.total << " (" << d.workers.healthy << " healthy, " << d.workers.unhealthy
       << " unhealthy)\n";
   out << "last 1h  " << d.recentActivity.jobsCreated1h << " created, " << d.recentActivity.jobsCompleted1h
-      << " completed, " << d.recentActivity.jobsFailed1h << " failed (" << d.recentActivity.jobsCompleted1h / 60
-      << "/min completed)\n\n";
+      << " completed, " << d.recentActivity.jobsFailed1h << " failed (" << perMinute
+      << " completed)\n\n";
   Table table({"QUEUE", "STATE", "PENDING", "PROCESSING", "FAILED 24H", "DEAD-LETTER", "WORKERS"});
   for (const auto& q : s.queues) {
     const std::string dead = std::to_string(q.deadletter) + (q.deadletterCapped ? "+" : "");
