@@ -1,5 +1,7 @@
 #include "server/store/sqlite/sqlite_rows.hpp"
 
+#include <map>
+#include <mutex>
 #include <stdexcept>
 
 #include "common/bounded_json.hpp"
@@ -14,7 +16,8 @@ constexpr int kMaxStoredJsonDepth = 512;
 json storedJson(const std::string& text) { return parseBoundedJson(text, kMaxStoredJsonDepth); }
 
 // Each Spec lists a record's columns in table order. The first column is always the primary key
-// "id"; organization-scoped records have "org_id" second (update() relies on both).
+// "id"; organization-scoped records have "org_id" second (update() relies on both). fields() visits
+// one record, or several side by side (v(name, a.field, b.field) compares two).
 template <class Record>
 struct Spec;
 
@@ -22,17 +25,17 @@ template <>
 struct Spec<JobRecord> {
   static constexpr const char* kTable = "jobs";
   static constexpr bool kOrgScoped = true;
-  template <class Visit, class Rec>
-  static void fields(Visit& v, Rec& r) {
-    v("id", r.id), v("org_id", r.orgId), v("queue_name", r.queueName), v("status", r.status);
-    v("payload", r.payload), v("result", r.result), v("retry_count", r.retryCount);
-    v("max_retries", r.maxRetries), v("last_error", r.lastError), v("created_at", r.createdAt);
-    v("updated_at", r.updatedAt), v("scheduled_at", r.scheduledAt), v("started_at", r.startedAt);
-    v("completed_at", r.completedAt), v("expires_at", r.expiresAt), v("priority", r.priority);
-    v("tags", r.tags), v("timeout_seconds", r.timeoutSeconds), v("parent_job_id", r.parentJobId);
-    v("completion_webhook", r.completionWebhook), v("assigned_worker_id", r.assignedWorkerId);
-    v("lease_id", r.leaseId), v("lease_expires_at", r.leaseExpiresAt), v("idempotency_key", r.idempotencyKey);
-    v("progress", r.progress), v("progress_message", r.progressMessage);
+  template <class Visit, class... Rec>
+  static void fields(Visit& v, Rec&... r) {
+    v("id", r.id...), v("org_id", r.orgId...), v("queue_name", r.queueName...), v("status", r.status...);
+    v("payload", r.payload...), v("result", r.result...), v("retry_count", r.retryCount...);
+    v("max_retries", r.maxRetries...), v("last_error", r.lastError...), v("created_at", r.createdAt...);
+    v("updated_at", r.updatedAt...), v("scheduled_at", r.scheduledAt...), v("started_at", r.startedAt...);
+    v("completed_at", r.completedAt...), v("expires_at", r.expiresAt...), v("priority", r.priority...);
+    v("tags", r.tags...), v("timeout_seconds", r.timeoutSeconds...), v("parent_job_id", r.parentJobId...);
+    v("completion_webhook", r.completionWebhook...), v("assigned_worker_id", r.assignedWorkerId...);
+    v("lease_id", r.leaseId...), v("lease_expires_at", r.leaseExpiresAt...), v("idempotency_key", r.idempotencyKey...);
+    v("progress", r.progress...), v("progress_message", r.progressMessage...);
   }
 };
 
@@ -40,12 +43,12 @@ template <>
 struct Spec<WorkerRecord> {
   static constexpr const char* kTable = "workers";
   static constexpr bool kOrgScoped = true;
-  template <class Visit, class Rec>
-  static void fields(Visit& v, Rec& r) {
-    v("id", r.id), v("org_id", r.orgId), v("queue_name", r.queueName), v("hostname", r.hostname);
-    v("worker_type", r.workerType), v("max_concurrency", r.maxConcurrency), v("current_jobs", r.currentJobs);
-    v("status", r.status), v("last_heartbeat", r.lastHeartbeat), v("metadata", r.metadata);
-    v("version", r.version), v("registered_at", r.registeredAt);
+  template <class Visit, class... Rec>
+  static void fields(Visit& v, Rec&... r) {
+    v("id", r.id...), v("org_id", r.orgId...), v("queue_name", r.queueName...), v("hostname", r.hostname...);
+    v("worker_type", r.workerType...), v("max_concurrency", r.maxConcurrency...), v("current_jobs", r.currentJobs...);
+    v("status", r.status...), v("last_heartbeat", r.lastHeartbeat...), v("metadata", r.metadata...);
+    v("version", r.version...), v("registered_at", r.registeredAt...);
   }
 };
 
@@ -53,11 +56,11 @@ template <>
 struct Spec<OrganizationRecord> {
   static constexpr const char* kTable = "organizations";
   static constexpr bool kOrgScoped = false;
-  template <class Visit, class Rec>
-  static void fields(Visit& v, Rec& r) {
-    v("id", r.id), v("name", r.name), v("slug", r.slug), v("plan_tier", r.planTier);
-    v("billing_email", r.billingEmail), v("settings", r.settings), v("webhook_token", r.webhookToken);
-    v("created_at", r.createdAt), v("updated_at", r.updatedAt);
+  template <class Visit, class... Rec>
+  static void fields(Visit& v, Rec&... r) {
+    v("id", r.id...), v("name", r.name...), v("slug", r.slug...), v("plan_tier", r.planTier...);
+    v("billing_email", r.billingEmail...), v("settings", r.settings...), v("webhook_token", r.webhookToken...);
+    v("created_at", r.createdAt...), v("updated_at", r.updatedAt...);
   }
 };
 
@@ -65,11 +68,11 @@ template <>
 struct Spec<ApiKeyRecord> {
   static constexpr const char* kTable = "api_keys";
   static constexpr bool kOrgScoped = true;
-  template <class Visit, class Rec>
-  static void fields(Visit& v, Rec& r) {
-    v("id", r.id), v("org_id", r.orgId), v("name", r.name), v("key_hash", r.keyHash), v("queues", r.queues);
-    v("rate_limit", r.rateLimit), v("is_active", r.isActive), v("created_at", r.createdAt);
-    v("last_used", r.lastUsed), v("expires_at", r.expiresAt);
+  template <class Visit, class... Rec>
+  static void fields(Visit& v, Rec&... r) {
+    v("id", r.id...), v("org_id", r.orgId...), v("name", r.name...), v("key_hash", r.keyHash...), v("queues", r.queues...);
+    v("rate_limit", r.rateLimit...), v("is_active", r.isActive...), v("created_at", r.createdAt...);
+    v("last_used", r.lastUsed...), v("expires_at", r.expiresAt...);
   }
 };
 
@@ -77,12 +80,12 @@ template <>
 struct Spec<QueueRecord> {
   static constexpr const char* kTable = "queues";
   static constexpr bool kOrgScoped = true;
-  template <class Visit, class Rec>
-  static void fields(Visit& v, Rec& r) {
-    v("id", r.id), v("org_id", r.orgId), v("queue_name", r.queueName), v("max_retries", r.maxRetries);
-    v("default_timeout", r.defaultTimeout), v("rate_limit", r.rateLimit), v("enabled", r.enabled);
-    v("paused", r.paused), v("paused_at", r.pausedAt), v("pause_reason", r.pauseReason);
-    v("settings", r.settings), v("created_at", r.createdAt), v("updated_at", r.updatedAt);
+  template <class Visit, class... Rec>
+  static void fields(Visit& v, Rec&... r) {
+    v("id", r.id...), v("org_id", r.orgId...), v("queue_name", r.queueName...), v("max_retries", r.maxRetries...);
+    v("default_timeout", r.defaultTimeout...), v("rate_limit", r.rateLimit...), v("enabled", r.enabled...);
+    v("paused", r.paused...), v("paused_at", r.pausedAt...), v("pause_reason", r.pauseReason...);
+    v("settings", r.settings...), v("created_at", r.createdAt...), v("updated_at", r.updatedAt...);
   }
 };
 
@@ -158,13 +161,27 @@ std::string buildInsert() {
 }
 
 template <class Record>
-std::string buildUpdate() {
+constexpr std::size_t keyCount() {
+  return Spec<Record>::kOrgScoped ? 2 : 1;
+}
+
+// UPDATE of the columns in `columns` (bit i: column i), each bound to its insert() number.
+template <class Record>
+std::string buildUpdate(std::uint64_t columns) {
   auto names = columnNames<Record>();
-  std::size_t keyCount = Spec<Record>::kOrgScoped ? 2 : 1;
   std::vector<std::string> sets;
-  for (std::size_t i = keyCount; i < names.size(); ++i) sets.push_back(names[i] + " = ?" + std::to_string(i + 1));
+  for (std::size_t i = keyCount<Record>(); i < names.size(); ++i)
+    if ((columns >> i) & 1U) sets.push_back(names[i] + " = ?" + std::to_string(i + 1));
   return std::string("UPDATE ") + Spec<Record>::kTable + " SET " + joined(sets, ", ") + " WHERE id = ?1" +
          (Spec<Record>::kOrgScoped ? " AND org_id = ?2" : "");
+}
+
+template <class Record>
+std::uint64_t allColumns() {
+  const std::size_t count = columnNames<Record>().size();
+  static_assert(sizeof(std::uint64_t) * 8 >= 32);
+  if (count >= 64) throw std::logic_error("a record with 64 columns or more needs a wider column set");
+  return (std::uint64_t{1} << count) - 1;
 }
 
 }  // namespace
@@ -184,14 +201,41 @@ const std::string& SqliteRows<Record>::insert() {
 
 template <class Record>
 const std::string& SqliteRows<Record>::update() {
-  static const std::string sql = buildUpdate<Record>();
+  static const std::string sql = buildUpdate<Record>(allColumns<Record>());
   return sql;
 }
 
 template <class Record>
-void SqliteRows<Record>::bind(SqliteQuery& query, const Record& record) {
+std::uint64_t SqliteRows<Record>::changedColumns(const Record& before, const Record& after) {
+  std::uint64_t changed = 0;
+  int index = 0;
+  auto compare = [&](const char*, const auto& a, const auto& b) {
+    if (!(a == b)) changed |= std::uint64_t{1} << index;
+    ++index;
+  };
+  Spec<Record>::fields(compare, before, after);
+  return changed;
+}
+
+template <class Record>
+const std::string& SqliteRows<Record>::updateOf(std::uint64_t columns) {
+  // One text per set of columns; a store writes from one thread, but the map is cheap to guard.
+  static std::mutex mutex;
+  static std::map<std::uint64_t, std::string> texts;
+  const std::lock_guard lock(mutex);
+  auto [it, added] = texts.try_emplace(columns);
+  if (added) it->second = buildUpdate<Record>(columns);
+  return it->second;
+}
+
+template <class Record>
+void SqliteRows<Record>::bind(SqliteQuery& query, const Record& record, std::uint64_t columns) {
   int index = 1;
-  auto bindOne = [&](const char*, const auto& value) { bindValue(query, index++, value); };
+  auto bindOne = [&](const char*, const auto& value) {
+    const bool key = index <= static_cast<int>(keyCount<Record>());
+    if (key || ((columns >> (index - 1)) & 1U)) bindValue(query, index, value);
+    ++index;
+  };
   Spec<Record>::fields(bindOne, record);
 }
 

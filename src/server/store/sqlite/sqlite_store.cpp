@@ -198,6 +198,7 @@ void SqliteStore::commitBatch(std::vector<WriteRequest>& batch) {
     }
     try {
       writer_.run("SAVEPOINT request");
+      tx.forgetReads();
       request.fn(tx);
       writer_.run("RELEASE request");
       uncommitted.push_back(&request);
