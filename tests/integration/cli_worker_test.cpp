@@ -138,6 +138,20 @@ TEST_F(CliWorkerTest, TenMegabytesOfStdoutDoNotWedgeTheWorker) {
   expectCleanExit(*worker);
 }
 
+TEST_F(CliWorkerTest, OutputThatIsNotUtf8StillSettlesTheJob) {
+  const std::string binary = script("binary.sh", "cat >/dev/null; printf 'caf\\303\\251 \\377\\376'");
+  const std::string binaryError = script("binary-error.sh", "printf 'bad \\377 byte' >&2; exit 3");
+  auto worker = startWorker("binary", {binary});
+  auto failing = startWorker("binary-error", {binaryError});
+  const std::string ok = createJob("binary");
+  EXPECT_EQ(waitForStatus(ok, "completed", 20s).result.value_or(json()), json("caf\xc3\xa9 \xEF\xBF\xBD\xEF\xBF\xBD"))
+      << worker->output();
+  const std::string bad = createJob("binary-error", json::object(), 0);
+  EXPECT_EQ(waitForStatus(bad, "deadletter", 20s).lastError.value_or(""), "exit 3: bad \xEF\xBF\xBD byte") << failing->output();
+  expectCleanExit(*worker);
+  expectCleanExit(*failing);
+}
+
 TEST_F(CliWorkerTest, AProgramThatNeverReadsStdinStillCompletes) {
   const std::string go = marker("quiet-go");
   // 900 KB of payload is far more than a pipe holds; the program never reads it.

@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "cli/worker/job_process.hpp"
+#include "cli/worker/utf8_text.hpp"
 #include "spooled/errors.hpp"
 #include "spooled/signal_shutdown.hpp"
 
@@ -59,6 +60,7 @@ std::string describeEnd(const JobProcessOutcome& o) {
 std::string errorMessage(const std::string& what, const JobProcessOutcome& o) {
   std::string tail = trimmed(o.stderrTail);
   if (tail.size() > kErrorTailChars) tail = "..." + tail.substr(tail.size() - kErrorTailChars);
+  tail = toValidUtf8(tail);  // after the cut, which may split a character
   return tail.empty() ? what : what + ": " + tail;
 }
 
@@ -84,7 +86,7 @@ json resultFromStdout(const std::string& text) {
   if (body.empty()) return nullptr;
   json parsed = json::parse(body, nullptr, false);
   if (!parsed.is_discarded()) return parsed;
-  return text;
+  return toValidUtf8(text);
 }
 
 ExecHandler::ExecHandler(ExecOptions options) : options_(std::move(options)) {

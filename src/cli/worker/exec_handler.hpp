@@ -43,7 +43,7 @@ class ExecHandler {
 bool parseProgressLine(const std::string& line, double& percent, std::string& message);
 
 // The job's result from the program's stdout: JSON when it parses (surrounding whitespace ignored),
-// null when empty, else the text as a string.
+// null when empty, else the text as a string (invalid UTF-8 replaced by U+FFFD).
 json resultFromStdout(const std::string& text);
 
 }  // namespace spooled::cli
