@@ -1,5 +1,8 @@
 // `spooled jobs ...`, `spooled status` and the CLI's contract (help on every command, --json, exit
 // codes, environment) against a real server.
+#include <filesystem>
+
+#include "support/child_process.hpp"
 #include "support/cli_runner.hpp"
 #include "support/worker_fixture.hpp"
 
@@ -48,6 +51,28 @@ TEST_F(CliJobsTest, CreateGetListInJsonAndTables) {
 
   const CliResult coloured = cli({"--color", "always", "jobs", "list"});
   EXPECT_NE(coloured.out.find("\x1b["), std::string::npos) << "--color always paints even when piped";
+}
+
+// On a terminal (util-linux `script` gives the CLI a pseudo-terminal) tables are coloured, unless
+// NO_COLOR is set; piped output (every other test) is plain.
+TEST_F(CliJobsTest, ColourOnATerminalOnly) {
+  if (!std::filesystem::exists("/usr/bin/script")) GTEST_SKIP() << "util-linux script is not installed";
+  createJob("tty");
+  const std::string command = std::string(SPOOLED_CLI_BIN) + " jobs list";
+  auto onTerminal = [&](const std::map<std::string, std::string>& extra) {
+    std::vector<std::string> argv = {"/usr/bin/script", "-qec", command, "/dev/null"};
+    std::map<std::string, std::string> vars = extra;
+    vars["SPOOLED_API_URL"] = server_.baseUrl();
+    vars["SPOOLED_API_KEY"] = server_.apiKey();
+    ChildProcess p(argv, vars);
+    EXPECT_EQ(p.waitExit(30s).value_or(-1), 0) << p.output();
+    return p.output();
+  };
+  const std::string coloured = onTerminal({{"NO_COLOR", ""}});
+  EXPECT_NE(coloured.find("\x1b[1mID"), std::string::npos) << coloured;
+  EXPECT_NE(coloured.find("tty"), std::string::npos) << coloured;
+  const std::string plain = onTerminal({{"NO_COLOR", "1"}});
+  EXPECT_EQ(plain.find("\x1b["), std::string::npos) << plain;
 }
 
 TEST_F(CliJobsTest, CreateReadsThePayloadFromStdin) {
