@@ -1,4 +1,4 @@
-// spooled jobs enqueue --file F: many jobs with bulk requests (up to 100 per request), a progress
+// spooled jobs enqueue --file F: many jobs with bulk requests (100 per request by default), a progress
 // bar on a terminal, and a summary of the items the server refused.
 #include <fstream>
 #include <iostream>
@@ -115,7 +115,9 @@ void addEnqueueCommand(CLI::App& jobs, CliContext& ctx) {
   auto* cmd = jobs.add_subcommand("enqueue", "Enqueue many jobs from a file (NDJSON or a JSON array) with bulk requests");
   cmd->add_option("-f,--file", args->file, "Input file, '-' for stdin")->required();
   cmd->add_option("-q,--queue", args->queue, "Queue name")->required();
-  cmd->add_option("--batch-size", args->batchSize, "Jobs per request (1..100)")->check(CLI::Range(1, 100));
+  cmd->add_option("--batch-size", args->batchSize,
+                  "Jobs per request: 1..100 (official API), up to 1000 on this project's server")
+      ->check(CLI::Range(1, 1000));
   cmd->add_option("--priority", args->priority, "Default priority of items that set none");
   cmd->add_option("--max-retries", args->maxRetries, "Default max retries");
   cmd->add_option("--timeout-seconds", args->timeout, "Default timeout in seconds");

@@ -47,6 +47,16 @@ TEST_F(CliAdminTest, EnqueueNdjsonInBatchesAndListsTheFailedItems) {
   EXPECT_NE(human.out.find("line 2: not valid JSON"), std::string::npos) << human.out;
 }
 
+TEST_F(CliAdminTest, EnqueueUsesThisServersLargerBatches) {
+  std::string ndjson;
+  for (int i = 0; i < 1200; ++i) ndjson += json{{"n", i}}.dump() + "\n";
+  const CliResult r = cli({"jobs", "enqueue", "-f", "-", "-q", "big", "--batch-size", "1000", "--json"}, ndjson);
+  ASSERT_EQ(r.exitCode, 0) << r.describe();
+  EXPECT_EQ(r.jsonOut()["succeeded"], 1200);
+  EXPECT_EQ(client_->queues().stats("big").pendingJobs, 1200);
+  EXPECT_EQ(cli({"jobs", "enqueue", "-f", "-", "-q", "big", "--batch-size", "1001"}, "{}\n").exitCode, 2);
+}
+
 TEST_F(CliAdminTest, EnqueueJsonArrayFile) {
   const std::string path = server_.directory() + "/jobs.json";
   {
