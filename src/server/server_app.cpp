@@ -91,12 +91,24 @@ int ServerApp::start(std::ostream& keyOut) {
   try {
     StoreOptions storeOptions;
     storeOptions.busyTimeoutMs = config_.dbBusyTimeoutMs;
+    storeOptions.poolSize = config_.dbPoolSize;
     store = openStore(config_.databaseUrl, storeOptions);
   } catch (const std::exception& e) {
     throw std::runtime_error("cannot open database " + config_.databaseUrl + ": " + e.what());
   }
   spdlog::info("database: {} ({})", config_.databaseUrl, store->backendName());
   parts_ = std::make_unique<Parts>(std::move(store), config_);
+
+  // Several servers on one database: wake-ups cross processes, and one of them does the duties.
+  if (ClusterSignals* cluster = parts_->store->cluster()) {
+    JobNotifier& notifier = parts_->notifier;
+    cluster->onReady([&notifier](const std::string& org, const std::string& queue, std::size_t count) {
+      notifier.notifyFromPeer(org, queue, count);
+    });
+    notifier.setRelay([cluster](const std::string& org, const std::string& queue, std::size_t count) {
+      cluster->publishReady(org, queue, count);
+    });
+  }
 
   const std::string keyPrefix = apiKeyPrefixFor(config_.environment);
   bootstrapApiKeys(*parts_->store, config_.apiKey, keyOut, keyPrefix);
@@ -167,16 +179,24 @@ void ServerApp::stop() {
   backgroundWake_.notify_all();
   if (background_.joinable()) background_.join();
   // Every request has been answered and every loop has ended: let the pool finish what it holds,
-  // then the store can close.
+  // then the store can close. Messages from other servers stop before the notifier goes.
   parts_->pool.join();
+  if (ClusterSignals* cluster = parts_->store->cluster()) cluster->onReady(nullptr);
   parts_.reset();
 }
 
 void ServerApp::runBackgroundLoops() {
   int tick = 0;
+  ClusterSignals* cluster = parts_->store->cluster();
   std::unique_lock lock(backgroundMutex_);
   while (!backgroundWake_.wait_for(lock, kReapInterval, [this] { return backgroundStop_; })) {
     lock.unlock();
+    // On a shared database one server does the duties each tick; the others stand by and take over
+    // at their next tick once its connection (and so its lock) is gone.
+    if (cluster && !cluster->holdsDuties()) {
+      lock.lock();
+      continue;
+    }
     // A failing loop must not end the process: the next tick tries again, and the error is logged.
     try {
       if (const int moved = syncWait(parts_->jobs.reapExpiredLeases()); moved > 0)

@@ -88,6 +88,7 @@ void validateServerConfig(const ServerConfig& c) {
   requireInRange("--max-api-keys-per-org", c.maxApiKeysPerOrg, 1, 1000000);
   requireInRange("--max-connections", c.maxConnections, 1, 1000000);
   requireInRange("--db-busy-timeout-ms", c.dbBusyTimeoutMs, 1, 600000);
+  requireInRange("--db-pool-size", c.dbPoolSize, 2, 1000);
 }
 
 int parseServerConfig(int argc, const char* const* argv, ServerConfig& config) {
@@ -108,6 +109,11 @@ int parseServerConfig(int argc, const char* const* argv, ServerConfig& config) {
                  "How long a write waits for the database while another process holds its lock; then the write "
                  "fails with 503 SERVICE_UNAVAILABLE. Reads wait at most 250 ms, or this, if shorter")
       ->envname("DB_BUSY_TIMEOUT_MS")
+      ->capture_default_str();
+  app.add_option("--db-pool-size", config.dbPoolSize,
+                 "PostgreSQL: connections each server opens for reads and writes (half of them, at most 8, "
+                 "write); three more carry wake-ups and the background-duty lock")
+      ->envname("DB_POOL_SIZE")
       ->capture_default_str();
   app.add_option("--api-key", apiKey,
                  "API key to accept; registered for the default organization if new. Without it, a key is "

@@ -11,6 +11,7 @@ struct ServerConfig {
   int port = 8080;  // 0: any free port; the bound port is logged
   std::string databaseUrl = "sqlite:./spooled-data/spooled.db";
   int dbBusyTimeoutMs = 2000;  // a write waits this long for a lock another process holds, then 503
+  int dbPoolSize = 10;         // PostgreSQL: connections for reads and writes (3 more: wake-ups, duties)
   std::optional<std::string> apiKey;    // registered for the default organization at start
   std::optional<std::string> adminKey;  // for admin routes (X-Admin-Key)
   std::string logLevel = "info";        // trace, debug, info, warn, error, critical, off

@@ -38,7 +38,16 @@ const std::string& SqliteTx::silentWorkersSql() {
   return sql;
 }
 
-void SqliteTx::insertJob(const JobRecord& job) { writeRow(SqliteRows<JobRecord>::insert(), job, "insertJob"); }
+void SqliteTx::insertJob(const JobRecord& job) {
+  try {
+    writeRow(SqliteRows<JobRecord>::insert(), job, "insertJob");
+  } catch (const SqliteError& e) {
+    // The store-neutral answer for a taken idempotency key (the statement alone was undone).
+    if (e.isConstraintViolation() && job.idempotencyKey && findJobByIdempotencyKey(job.orgId, *job.idempotencyKey))
+      throw StoreDuplicateKey("idempotency key '" + *job.idempotencyKey + "' is taken");
+    throw;
+  }
+}
 
 void SqliteTx::updateJob(const JobRecord& job) { writeRow(SqliteRows<JobRecord>::update(), job, "updateJob"); }
 
