@@ -1,6 +1,7 @@
 #pragma once
 // What a store's errors say about the storage, in words every store uses: the 503 a client gets,
 // the log line, and the short cause in the 503's details.
+#include <exception>
 #include <string>
 
 #include "common/error_code.hpp"
@@ -21,6 +22,17 @@ inline ApiError storageUnavailable(const std::string& cause, const std::string& 
 
 inline ApiError storageUnavailable(const StorageProblem& problem) {
   return storageUnavailable(problem.cause, problem.message);
+}
+
+// The message of an exception, for log lines.
+inline std::string describeError(const std::exception_ptr& error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "unknown error";
+  }
 }
 
 }  // namespace spooled::server

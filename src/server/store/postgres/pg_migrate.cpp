@@ -14,12 +14,7 @@ constexpr const char* kMigrationLock = "7305129845201";
 }  // namespace
 
 int applyPgMigrations(PgConnection& conn, std::span<const Migration> migrations, TimePoint now) {
-  int previous = 0;
-  for (const auto& m : migrations) {
-    if (m.version <= previous)
-      throw std::runtime_error("schema migrations out of order at version " + std::to_string(m.version));
-    previous = m.version;
-  }
+  checkMigrationOrder(migrations);
   conn.exec("BEGIN");
   try {
     conn.exec(std::string("SELECT pg_advisory_xact_lock(") + kMigrationLock + ")");
@@ -27,11 +22,7 @@ int applyPgMigrations(PgConnection& conn, std::span<const Migration> migrations,
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
         " version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at BIGINT NOT NULL)");
     const int current = std::stoi(conn.queryText("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").value_or("0"));
-    const int known = migrations.empty() ? 0 : migrations.back().version;
-    if (current > known)
-      throw std::runtime_error("the database has schema version " + std::to_string(current) +
-                               " but this build knows only up to " + std::to_string(known) +
-                               "; it was written by a newer spooled-server");
+    requireKnownSchema(current, migrations);
     int applied = 0;
     for (const auto& m : migrations) {
       if (m.version <= current) continue;

@@ -24,16 +24,6 @@ void rollbackQuietly(PgConnection& conn) noexcept {
   }
 }
 
-std::string describe(const std::exception_ptr& error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    return e.what();
-  } catch (...) {
-    return "unknown error";
-  }
-}
-
 bool isPgError(const std::exception_ptr& error, bool (*test)(const PgError&)) {
   try {
     std::rethrow_exception(error);
@@ -176,7 +166,7 @@ void PgStore::probe(PgConnection& conn) {
 std::exception_ptr PgStore::noteFailure(const std::exception_ptr& error) {
   const auto problem = pgStorageProblem(error);
   if (!problem) return error;  // a verdict on the request (ApiError, constraint), not on the storage
-  spdlog::error("PostgreSQL write failed: {}", describe(error));
+  spdlog::error("PostgreSQL write failed: {}", describeError(error));
   condition_.writeFailed(problem->message);
   return std::make_exception_ptr(storageUnavailable(*problem));
 }
@@ -185,7 +175,7 @@ void PgStore::read(const std::function<void(StoreReader&)>& fn) {
   auto failed = [](const std::exception_ptr& error) {
     const auto problem = pgStorageProblem(error);
     if (!problem) std::rethrow_exception(error);
-    spdlog::warn("PostgreSQL read failed: {}", describe(error));
+    spdlog::warn("PostgreSQL read failed: {}", describeError(error));
     throw storageUnavailable(*problem);
   };
   for (int attempt = 1;; ++attempt) {
