@@ -14,6 +14,7 @@
 #include "server/auth/token_service.hpp"
 #include "server/core/job_engine.hpp"
 #include "server/core/job_notifier.hpp"
+#include "server/core/job_retention.hpp"
 #include "server/core/worker_registry.hpp"
 #include "server/http/http_server.hpp"
 #include "server/http/request_dispatcher.hpp"
@@ -27,6 +28,7 @@ namespace {
 
 constexpr auto kReapInterval = std::chrono::seconds(1);
 constexpr int kSweepEveryNthTick = 5;  // silent workers are marked offline every ~5 s
+constexpr int kRetentionEveryNthTick = 10;  // finished jobs past their retention are deleted every ~10 s
 // Handlers never wait on a thread (commits and long-polls suspend), so about one thread per core
 // serves every request; a few more cover reads waiting on the disk.
 constexpr std::size_t kWorkerThreads = 4;
@@ -44,6 +46,13 @@ TokenSettings tokenSettings(const ServerConfig& config) {
   settings.accessTtlSecs = config.jwtAccessTtlSecs;
   settings.refreshTtlSecs = config.jwtRefreshTtlSecs;
   return settings;
+}
+
+RetentionPolicy retentionPolicy(const ServerConfig& config) {
+  RetentionPolicy policy;
+  if (config.retentionCompletedSecs > 0) policy.completed = std::chrono::seconds(config.retentionCompletedSecs);
+  if (config.retentionDeadletterSecs > 0) policy.deadletter = std::chrono::seconds(config.retentionDeadletterSecs);
+  return policy;
 }
 
 }  // namespace
@@ -203,6 +212,14 @@ void ServerApp::runBackgroundLoops() {
         spdlog::info("returned {} job(s) with expired leases to their queues", moved);
     } catch (const std::exception& e) {
       spdlog::error("lease reaper failed: {}", e.what());
+    }
+    if (const RetentionPolicy retention = retentionPolicy(config_); retention.any() && tick % kRetentionEveryNthTick == 0) {
+      try {
+        if (const long long deleted = syncWait(purgeExpiredJobs(*parts_->store, retention, nowMs())); deleted > 0)
+          spdlog::info("deleted {} finished job(s) past their retention", deleted);
+      } catch (const std::exception& e) {
+        spdlog::error("retention failed: {}", e.what());
+      }
     }
     if (++tick % kSweepEveryNthTick == 0) {
       try {
