@@ -1,4 +1,5 @@
 // spooled-server: thin main. Flags and environment -> ServerConfig; SIGTERM/SIGINT -> graceful stop.
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 
@@ -36,6 +37,12 @@ int main(int argc, char** argv) {
   // Nor a file-size limit (ulimit -f): the write that crosses it fails with EFBIG, which the store turns
   // into a 503, instead of the process dying of SIGXFSZ.
   signal(SIGXFSZ, SIG_IGN);
+  // Each request allocates and frees a few kilobytes on whichever thread serves it; with glibc's
+  // default, freeing the top of a thread's heap hands it back to the kernel (madvise) and the next
+  // request takes it again: a profile of the drain showed 7% of the server's time in that. Keep up
+  // to 64 MiB of freed memory per heap instead.
+  mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
+  mallopt(M_TOP_PAD, 4 * 1024 * 1024);
 
   ServerApp app(config);
   int port = 0;

@@ -179,6 +179,11 @@ std::optional<double> BenchServer::rssMb() const {
   return std::nullopt;
 }
 
+std::optional<double> BenchServer::cpuMicros() const {
+  if (pid_ <= 0) return std::nullopt;
+  return processCpuMicros(pid_);
+}
+
 std::string BenchServer::logs() const { return dir_.empty() ? std::string() : readFile(dir_ + "/server.log"); }
 
 }  // namespace spooled::bench

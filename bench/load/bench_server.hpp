@@ -34,6 +34,8 @@ class BenchServer {
   bool startedHere() const { return !dir_.empty(); }
   // The server's resident memory (VmRSS) in MiB, when its pid is known and readable.
   std::optional<double> rssMb() const;
+  // CPU time (user + system) the server process has used so far, in microseconds, when its pid is known.
+  std::optional<double> cpuMicros() const;
   // A line describing the server for the report ("own spooled-server on /tmp/... (ext4)" or the url).
   const std::string& description() const { return description_; }
 

@@ -1,8 +1,12 @@
 #include "bench_util.hpp"
 
+#include <unistd.h>
+
 #include <cmath>
+#include <fstream>
 #include <iostream>
 #include <random>
+#include <sstream>
 
 namespace spooled::bench {
 
@@ -33,5 +37,29 @@ double millisBetween(Clock::time_point from, Clock::time_point to) {
 long long perSecond(double count, double seconds) { return seconds > 0 ? std::llround(count / seconds) : 0; }
 
 double roundedSeconds(double seconds) { return std::round(seconds * 1000.0) / 1000.0; }
+
+std::optional<double> processCpuMicros(pid_t pid) {
+  std::ifstream file(pid == 0 ? std::string("/proc/self/stat") : "/proc/" + std::to_string(pid) + "/stat");
+  std::string stat;
+  if (!std::getline(file, stat)) return std::nullopt;
+  // Fields after the command name (which may hold spaces, so start after its closing parenthesis):
+  // state is field 3; utime and stime are fields 14 and 15, in clock ticks.
+  const auto close = stat.rfind(')');
+  if (close == std::string::npos) return std::nullopt;
+  std::istringstream fields(stat.substr(close + 2));
+  std::string field;
+  double utime = 0;
+  double stime = 0;
+  for (int index = 3; index <= 15 && fields >> field; ++index) {
+    if (index == 14) utime = std::stod(field);
+    if (index == 15) stime = std::stod(field);
+  }
+  return (utime + stime) * 1e6 / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+std::optional<double> cpuMicrosPer(std::optional<double> before, std::optional<double> after, double count) {
+  if (!before || !after || count <= 0) return std::nullopt;
+  return std::round((*after - *before) / count * 10.0) / 10.0;
+}
 
 }  // namespace spooled::bench

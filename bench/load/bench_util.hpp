@@ -1,7 +1,9 @@
 #pragma once
 // Small helpers every benchmark command shares.
 #include <chrono>
+#include <optional>
 #include <string>
+#include <sys/types.h>
 
 namespace spooled::bench {
 
@@ -21,5 +23,10 @@ double millisBetween(Clock::time_point from, Clock::time_point to);
 long long perSecond(double count, double seconds);
 // Seconds rounded to milliseconds, for reports.
 double roundedSeconds(double seconds);
+// CPU time (user + system) a process has used, in microseconds, from /proc/PID/stat; nullopt when
+// it cannot be read. pid 0: this process.
+std::optional<double> processCpuMicros(pid_t pid);
+// (cpu after - cpu before) / count, rounded to a tenth; nullopt when either reading is missing.
+std::optional<double> cpuMicrosPer(std::optional<double> before, std::optional<double> after, double count);
 
 }  // namespace spooled::bench

@@ -15,7 +15,7 @@
 namespace spooled::bench {
 
 double bulkEnqueue(const std::string& url, const std::string& apiKey, const BulkLoad& load) {
-  if (load.batchSize < 1 || load.batchSize > 100) throw std::invalid_argument("the batch size must be 1-100");
+  if (load.batchSize < 1 || load.batchSize > 1000) throw std::invalid_argument("the batch size must be 1-1000");
   SpooledClient client(benchClientOptions(url, apiKey));
   const long long batches = (load.jobs + load.batchSize - 1) / load.batchSize;
   std::atomic<long long> nextBatch{0};

@@ -4,6 +4,7 @@
 
 #include "bench_util.hpp"
 #include "bulk_loader.hpp"
+#include "report.hpp"
 #include "commands.hpp"
 #include "worker_fleet.hpp"
 
@@ -13,8 +14,14 @@ Report runBurndown(BenchServer& server, const BurndownOptions& options) {
   const std::string queue = freshQueueName("burndown");
   progress("enqueueing " + std::to_string(options.jobs) + " jobs on " + queue + " (bulk, batches of " +
            std::to_string(options.batchSize) + ", " + std::to_string(options.enqueueThreads) + " threads)");
+  // CPU per job, of the server and of this process (the load generator: producers, then workers), so
+  // a figure can be told apart from what the machine's two cores allowed.
+  const auto serverCpuStart = server.cpuMicros();
+  const auto ownCpuStart = processCpuMicros(0);
   const double enqueueSeconds = bulkEnqueue(server.url(), server.apiKey(),
                                             BulkLoad{queue, options.jobs, options.batchSize, options.enqueueThreads});
+  const auto serverCpuEnqueued = server.cpuMicros();
+  const auto ownCpuEnqueued = processCpuMicros(0);
 
   std::mutex mutex;
   std::condition_variable allDone;
@@ -38,8 +45,11 @@ Report runBurndown(BenchServer& server, const BurndownOptions& options) {
     finished = allDone.wait_for(lock, std::chrono::seconds(options.timeoutSeconds),
                                 [&] { return completed >= options.jobs; });
   }
+  const auto serverCpuDrained = server.cpuMicros();
+  const auto ownCpuDrained = processCpuMicros(0);
   fleet.stop();
   const std::lock_guard lock(mutex);
+  const auto jobs = static_cast<double>(options.jobs);
   const double drainSeconds = completed > 0 ? millisBetween(drainStarted, lastCompletion) / 1000.0 : 0;
   Report report{{"command", "burndown"},
               {"server", server.description()},
@@ -52,7 +62,13 @@ Report runBurndown(BenchServer& server, const BurndownOptions& options) {
               {"completed", completed},
               {"drain_seconds", roundedSeconds(drainSeconds)},
               {"drain_jobs_per_sec", perSecond(static_cast<double>(completed), drainSeconds)},
-              {"worker_errors", fleet.errors()}};
+              {"worker_errors", fleet.errors()},
+              {"server_cpu_us_per_job_enqueue", optionalNumber(cpuMicrosPer(serverCpuStart, serverCpuEnqueued, jobs))},
+              {"server_cpu_us_per_job_drain",
+               optionalNumber(cpuMicrosPer(serverCpuEnqueued, serverCpuDrained, static_cast<double>(completed)))},
+              {"client_cpu_us_per_job_enqueue", optionalNumber(cpuMicrosPer(ownCpuStart, ownCpuEnqueued, jobs))},
+              {"client_cpu_us_per_job_drain",
+               optionalNumber(cpuMicrosPer(ownCpuEnqueued, ownCpuDrained, static_cast<double>(completed)))}};
   if (!finished) report["incomplete"] = "the drain did not finish within --timeout-seconds";
   if (fleet.errors() > 0) report["first_worker_error"] = fleet.firstError();
   return report;

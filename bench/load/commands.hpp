@@ -15,7 +15,7 @@ struct BurndownOptions {
   int concurrency = 8;
   bool officialApi = false;
   int enqueueThreads = 4;
-  int batchSize = 100;
+  int batchSize = 0;  // 0: 1000 (our extension), or 100 (the official limit) with officialApi
   int pollIntervalMs = 1000;
   int timeoutSeconds = 600;  // for the drain
 };

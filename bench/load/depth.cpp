@@ -15,8 +15,6 @@ namespace {
 
 constexpr int kWarmupClaims = 5;
 
-Report optionalNumber(std::optional<double> value) { return value ? Report(*value) : Report(nullptr); }
-
 }  // namespace
 
 Report runDepth(BenchServer& server, const DepthOptions& options) {

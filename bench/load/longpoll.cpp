@@ -35,8 +35,6 @@ ProbeResult timeGets(KeepAliveConnection& connection, const std::string& target,
   return result;
 }
 
-Report optionalNumber(std::optional<double> value) { return value ? Report(*value) : Report(nullptr); }
-
 }  // namespace
 
 Report runLongpoll(BenchServer& server, const LongpollOptions& options) {

@@ -71,9 +71,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   addFleetFlags(burndownCmd, burndown.workers, burndown.concurrency, burndown.officialApi, burndown.pollIntervalMs);
   burndownCmd->add_option("--enqueue-threads", burndown.enqueueThreads, "bulk requests in flight")->capture_default_str();
-  burndownCmd->add_option("--batch", burndown.batchSize, "jobs per bulk request")
-      ->check(CLI::Range(1, 100))
-      ->capture_default_str();
+  burndownCmd->add_option("--batch", burndown.batchSize,
+                          "jobs per bulk request (default 1000, our extension; 100, the official limit, with "
+                          "--official-api)")
+      ->check(CLI::Range(1, 1000));
   burndownCmd->add_option("--timeout-seconds", burndown.timeoutSeconds, "give up the drain after")->capture_default_str();
   burndownCmd->callback([&] { run = [&](BenchServer& s) { return runBurndown(s, burndown); }; });
 
@@ -115,6 +116,7 @@ int main(int argc, char** argv) {
 
   for (auto* command : {burndownCmd, steadyCmd, depthCmd, longpollCmd}) command->fallthrough();
   CLI11_PARSE(app, argc, argv);
+  if (burndown.batchSize == 0) burndown.batchSize = burndown.officialApi ? 100 : 1000;
 
   raiseFileLimit(static_cast<rlim_t>(longpoll.waiters) * 2 + 4096);
   try {

@@ -5,6 +5,9 @@
 
 #include <array>
 #include <cctype>
+#include <chrono>
+#include <cstdint>
+#include <mutex>
 #include <stdexcept>
 
 namespace spooled {
@@ -29,14 +32,57 @@ std::string toHex(const unsigned char* data, std::size_t n) {
 
 }  // namespace
 
+namespace {
+
+std::string formatUuid(const std::array<unsigned char, 16>& b) {
+  const std::string hex = toHex(b.data(), b.size());
+  return hex.substr(0, 8) + '-' + hex.substr(8, 4) + '-' + hex.substr(12, 4) + '-' + hex.substr(16, 4) + '-' +
+         hex.substr(20, 12);
+}
+
+// The (millisecond, counter) of the latest time-ordered UUID, so ids made in one millisecond still
+// sort in the order they were made (RFC 9562, section 6.2, method 1: a 12-bit counter in rand_a).
+struct UuidClock {
+  std::mutex mutex;
+  std::uint64_t millis = 0;
+  std::uint32_t counter = 0;
+
+  std::pair<std::uint64_t, std::uint32_t> next() {
+    const auto now = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count());
+    const std::lock_guard lock(mutex);
+    if (now > millis) {
+      millis = now;
+      counter = 0;
+    } else if (++counter > 0xfff) {  // 4,096 ids in one millisecond: borrow the next millisecond
+      ++millis;
+      counter = 0;
+    }
+    return {millis, counter};
+  }
+};
+
+}  // namespace
+
 std::string newUuid() {
   std::array<unsigned char, 16> b{};
   fillRandom(b.data(), b.size());
   b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
   b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
-  const std::string hex = toHex(b.data(), b.size());
-  return hex.substr(0, 8) + '-' + hex.substr(8, 4) + '-' + hex.substr(12, 4) + '-' + hex.substr(16, 4) + '-' +
-         hex.substr(20, 12);
+  return formatUuid(b);
+}
+
+std::string newTimeOrderedUuid() {
+  static UuidClock clock;
+  const auto [millis, counter] = clock.next();
+  std::array<unsigned char, 16> b{};
+  fillRandom(b.data() + 8, 8);
+  for (int i = 0; i < 6; ++i) b[static_cast<std::size_t>(i)] = static_cast<unsigned char>(millis >> (40 - 8 * i));
+  b[6] = static_cast<unsigned char>(0x70 | ((counter >> 8) & 0x0f));
+  b[7] = static_cast<unsigned char>(counter & 0xff);
+  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
+  return formatUuid(b);
 }
 
 bool isUuid(std::string_view t) {

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <stdexcept>
+#include <thread>
 
 #include "common/ids.hpp"
 #include "server/api/account_services.hpp"
@@ -30,8 +31,12 @@ constexpr auto kReapInterval = std::chrono::seconds(1);
 constexpr int kSweepEveryNthTick = 5;  // silent workers are marked offline every ~5 s
 constexpr int kRetentionEveryNthTick = 10;  // finished jobs past their retention are deleted every ~10 s
 // Handlers never wait on a thread (commits and long-polls suspend), so about one thread per core
-// serves every request; a few more cover reads waiting on the disk.
-constexpr std::size_t kWorkerThreads = 4;
+// serves every request: more only adds hand-offs between threads. Two at least, so one slow read
+// (bounded at 250 ms) never stops the server.
+std::size_t poolThreads(int configured) {
+  if (configured > 0) return static_cast<std::size_t>(configured);
+  return std::max(2u, std::thread::hardware_concurrency());
+}
 
 TokenSettings tokenSettings(const ServerConfig& config) {
   TokenSettings settings;
@@ -60,7 +65,7 @@ RetentionPolicy retentionPolicy(const ServerConfig& config) {
 // Declaration order is construction order; each part only refers to parts above it.
 struct ServerApp::Parts {
   Parts(std::unique_ptr<Store> s, const ServerConfig& config)
-      : pool(kWorkerThreads),
+      : pool(poolThreads(config.threads)),
         store(std::move(s)),
         notifier(&pool),
         jobs(*store, notifier),

@@ -101,6 +101,7 @@ void validateServerConfig(const ServerConfig& c) {
   requireInRange("--max-connections", c.maxConnections, 1, 1000000);
   requireInRange("--db-busy-timeout-ms", c.dbBusyTimeoutMs, 1, 600000);
   requireInRange("--db-pool-size", c.dbPoolSize, 2, 1000);
+  requireInRange("--threads", c.threads, 0, 1024);
 }
 
 int parseServerConfig(int argc, const char* const* argv, ServerConfig& config) {
@@ -136,6 +137,11 @@ int parseServerConfig(int argc, const char* const* argv, ServerConfig& config) {
   app.add_option("--retention-deadletter", retentionDeadletter,
                  "Delete dead-lettered jobs this long after they failed (7d, 12h, ...); default: keep them")
       ->envname("RETENTION_DEADLETTER");
+  app.add_option("--threads", config.threads,
+                 "Threads serving connections and handlers (0: one per core, at least 2); the SQLite writer has "
+                 "its own")
+      ->envname("SPOOLED_THREADS")
+      ->capture_default_str();
   app.add_option("--api-key", apiKey,
                  "API key to accept; registered for the default organization if new. Without it, a key is "
                  "generated and printed once when the database has none")

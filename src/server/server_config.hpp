@@ -37,6 +37,9 @@ struct ServerConfig {
   int maxApiKeysPerOrg = 100;
   // Connections open at once; above it a new one gets 503. Lowered at start to fit the open-file limit.
   int maxConnections = 10000;
+  // Threads that read and write connections and run handlers (0: one per core, at least 2). Handlers
+  // never wait on a thread, so more than the cores buys nothing but hand-offs between them.
+  int threads = 0;
 };
 
 // "7d", "12h", "30m", "90s" or a bare number of seconds, as seconds; "0" or "" is 0 (keep forever).

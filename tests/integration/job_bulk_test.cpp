@@ -86,14 +86,26 @@ TEST_F(JobBulkTest, RepeatedIdempotencyKeysReturnTheFirstJob) {
   EXPECT_EQ(api_->countJobs(), 2u);
 }
 
+// Our extension: up to 1000 jobs a request (the official backend takes 100), all in one commit.
+TEST_F(JobBulkTest, AThousandJobsGoInOneRequest) {
+  json thousand = json::array();
+  for (int i = 0; i < 1000; ++i) thousand.push_back({{"payload", {{"n", i}}}});
+  const HttpResult r = bulk(thousand);
+  ASSERT_EQ(r.status, 200) << r.describe();
+  EXPECT_EQ(r.body["success_count"], 1000);
+  EXPECT_EQ(r.body["failure_count"], 0);
+  const HttpResult stats = http_->get("/api/v1/jobs/stats");
+  EXPECT_EQ(stats.body.value("pending", -1), 1000) << stats.describe();
+}
+
 TEST_F(JobBulkTest, MistakesInTheRequestItselfRejectItWhole) {
-  json hundredAndOne = json::array();
-  for (int i = 0; i < 101; ++i) hundredAndOne.push_back({{"payload", json::object()}});
+  json thousandAndOne = json::array();
+  for (int i = 0; i < 1001; ++i) thousandAndOne.push_back({{"payload", json::object()}});
   const json one = json::array({{{"payload", json::object()}}});
   const std::vector<std::pair<json, std::string>> cases = {
       {{{"queue_name", "bulk"}}, "jobs"},
       {{{"queue_name", "bulk"}, {"jobs", json::array()}}, "jobs"},
-      {{{"queue_name", "bulk"}, {"jobs", hundredAndOne}}, "jobs"},
+      {{{"queue_name", "bulk"}, {"jobs", thousandAndOne}}, "jobs"},
       {{{"queue_name", "bulk"}, {"jobs", {{"payload", json::object()}}}}, "jobs"},
       {{{"queue_name", "bulk"}, {"jobs", one}, {"default_priority", 101}}, "default_priority"},
       {{{"queue_name", "bulk"}, {"jobs", one}, {"default_max_retries", -1}}, "default_max_retries"},

@@ -8,6 +8,7 @@
 #include <iostream>
 #include <thread>
 
+#include "common/ids.hpp"
 #include "server/store/migrations/migrations.hpp"
 #include "server/store/sqlite/sqlite_connection.hpp"
 #include "server/store/sqlite/sqlite_tx.hpp"
@@ -104,6 +105,65 @@ TEST_F(SqliteStoreTest, QueuedRequestsShareOneCommitAndAThrowingOneIsUndoneAlone
       }
     }
   });
+}
+
+// updateJob writes only the columns that changed since the request read the row. What a request that
+// was rolled back read or wrote must not count as the row's state for the next request of the commit.
+TEST_F(SqliteStoreTest, AnUpdateAfterARolledBackRequestInTheSameCommitWritesEveryChange) {
+  SqliteStore store(path());
+  const JobRecord original = fullJob("org-a", "q");
+  store.writeNow([&](StoreTx& tx) { tx.insertJob(original); });
+
+  JobRecord claimed = original;
+  claimed.status = JobStatus::Processing;
+  claimed.leaseId = "lease-1";
+  claimed.priority = original.priority + 5;
+
+  std::promise<void> entered;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::thread gate([&] {
+    store.writeNow([&](StoreTx&) {
+      entered.set_value();
+      released.wait();
+    });
+  });
+  entered.get_future().wait();
+  // Both queue behind the gate, so they run in one transaction, the first one first.
+  std::thread undone([&] {
+    EXPECT_THROW(store.writeNow([&](StoreTx& tx) {
+      ASSERT_TRUE(tx.findJob("org-a", original.id));
+      tx.updateJob(claimed);
+      throw DeliberateFailure("rolled back");
+    }),
+                 DeliberateFailure);
+  });
+  ASSERT_TRUE(waitUntil([&] { return store.queuedWrites() == 1; }));
+  std::thread blind([&] { store.writeNow([&](StoreTx& tx) { tx.updateJob(claimed); }); });
+  ASSERT_TRUE(waitUntil([&] { return store.queuedWrites() == 2; }));
+  release.set_value();
+  gate.join();
+  undone.join();
+  blind.join();
+
+  store.read([&](StoreReader& r) {
+    auto row = r.findJob("org-a", original.id);
+    ASSERT_TRUE(row);
+    EXPECT_EQ(view(*row), view(claimed)) << "the second request's update lost columns the first one had set";
+  });
+}
+
+// Job ids are time-ordered UUIDs, so the primary key index grows at its end.
+TEST_F(SqliteStoreTest, JobIdsAreVersion7UuidsInCreationOrder) {
+  std::string previous;
+  for (int i = 0; i < 5000; ++i) {
+    const std::string id = newTimeOrderedUuid();
+    ASSERT_TRUE(isUuid(id)) << id;
+    ASSERT_EQ(id[14], '7') << id;
+    ASSERT_TRUE(id[19] == '8' || id[19] == '9' || id[19] == 'a' || id[19] == 'b') << id;
+    ASSERT_LT(previous, id);
+    previous = id;
+  }
 }
 
 TEST_F(SqliteStoreTest, AWriteFromInsideAWriteIsRefusedInsteadOfDeadlocking) {

@@ -148,6 +148,7 @@ Task<HttpResponse> deleteOrganization(AccountServices& s, const HttpRequest& req
       tx.updateApiKey(key);
     }
   });
+  s.access.apiKeysChanged();
   co_return HttpResponse::empty(204);
 }
 

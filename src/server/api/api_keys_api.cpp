@@ -76,6 +76,7 @@ Task<HttpResponse> updateKey(AccountServices& s, const HttpRequest& req) {
     tx.updateApiKey(key);
     return key;
   });
+  s.access.apiKeysChanged();
   co_return HttpResponse::json(200, apiKeySummaryToJson(updated));
 }
 
@@ -87,6 +88,7 @@ Task<HttpResponse> revokeKey(AccountServices& s, const HttpRequest& req) {
     key.isActive = false;
     tx.updateApiKey(key);
   });
+  s.access.apiKeysChanged();
   co_return HttpResponse::empty(204);
 }
 

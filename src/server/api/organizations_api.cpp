@@ -86,6 +86,7 @@ Task<HttpResponse> deleteOrganization(AccountServices& s, const HttpRequest& req
                                               " active workers. Deregister all workers first.");
     tx.deleteOrganization(org.id);
   });
+  s.access.apiKeysChanged();
   co_return HttpResponse::empty(204);
 }
 

@@ -42,6 +42,9 @@ class AccessControl {
 
   const RateLimitSettings& rateLimits() const { return limits_; }
 
+  // After a change to API keys (revoked, updated, organization deleted): the next request sees it.
+  void apiKeysChanged() const { keys_.forgetCachedKeys(); }
+
  private:
   const ApiKeyAuth& keys_;
   const TokenService& tokens_;

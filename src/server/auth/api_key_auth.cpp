@@ -24,8 +24,13 @@ bool ApiKeyAuth::usable(const std::optional<ApiKeyRecord>& key) const {
 ApiKeyRecord ApiKeyAuth::activeKey(std::string_view rawKey) const {
   if (rawKey.empty()) throw ApiError(ErrorCode::Unauthorized, "Missing or invalid Authorization header");
   const std::string hash = sha256Hex(rawKey);
-  auto key = store_.readResult([&](StoreReader& r) { return r.findApiKeyByHash(hash); });
-  if (!usable(key)) reject();
+  std::optional<ApiKeyRecord> key = cache_.find(hash);
+  if (!key) {
+    const std::uint64_t generation = cache_.generation();
+    key = store_.readResult([&](StoreReader& r) { return r.findApiKeyByHash(hash); });
+    if (key) cache_.put(hash, *key, generation);  // unknown keys are not remembered: a new one works at once
+  }
+  if (!usable(key)) reject();  // expiry is checked on every use, cached or not
   return std::move(*key);
 }
 

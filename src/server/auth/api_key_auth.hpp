@@ -7,6 +7,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "server/auth/api_key_cache.hpp"
 #include "server/auth/auth_context.hpp"
 #include "server/core/job_engine.hpp"
 #include "server/store/store.hpp"
@@ -32,6 +33,10 @@ class ApiKeyAuth {
 
   static AuthContext contextFor(const ApiKeyRecord& key);
 
+  // Keys were changed (revoked, updated, their organization deleted): forget the ones read lately,
+  // so the change counts for the very next request.
+  void forgetCachedKeys() const { cache_.forgetAll(); }
+
  private:
   bool usable(const std::optional<ApiKeyRecord>& key) const;
 
@@ -39,6 +44,7 @@ class ApiKeyAuth {
   NowFn now_;
   mutable std::mutex usedMutex_;
   mutable std::unordered_map<std::string, TimePoint> lastRecorded_;  // key id -> last write; guarded
+  ApiKeyCache cache_;
 };
 
 }  // namespace spooled::server

@@ -37,7 +37,7 @@ CreateJobOutcome insertUnlessKnown(StoreTx& tx, const std::string& orgId, const 
   }
   requireQueueRoom(tx, limits, orgId, input.queueName);  // a job on a new name creates the queue
   JobRecord job;
-  job.id = newUuid();
+  job.id = newTimeOrderedUuid();  // time-ordered: cheap to index (common/ids.hpp)
   job.orgId = orgId;
   job.queueName = input.queueName;
   job.status = initialStatus(input.scheduledAt, now);

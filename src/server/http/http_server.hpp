@@ -1,20 +1,19 @@
 #pragma once
-// The HTTP server: io threads that read and write connections; handlers run on a worker pool (an
-// Executor the caller owns), so io threads never block. Beast stays inside http/*.cpp.
+// The HTTP server: connections read and written on the server's WorkerPool, whose threads also run
+// the handlers (which never block). Beast stays inside http/*.cpp.
 #include <chrono>
 #include <cstddef>
 #include <memory>
 #include <string>
 
-#include "common/executor.hpp"
 #include "server/http/request_dispatcher.hpp"
+#include "server/worker_pool.hpp"
 
 namespace spooled::server {
 
 struct HttpServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;                                  // 0: any free port (see HttpServer::start)
-  int ioThreads = 2;
   std::chrono::seconds idleTimeout{60};             // a connection silent this long is closed
   std::size_t bodyLimit = 1536 * 1024;              // above the 1 MiB payload limit, see http_session.cpp
   std::chrono::seconds drainTimeout{30};            // how long stop() waits for in-flight requests
@@ -23,8 +22,8 @@ struct HttpServerOptions {
 
 class HttpServer {
  public:
-  // dispatcher and workers must outlive the server.
-  HttpServer(const RequestDispatcher& dispatcher, Executor& workers, HttpServerOptions options);
+  // dispatcher and pool must outlive the server.
+  HttpServer(const RequestDispatcher& dispatcher, WorkerPool& pool, HttpServerOptions options);
   ~HttpServer();  // stop()
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
@@ -34,7 +33,7 @@ class HttpServer {
   int start();
 
   // Graceful: stops accepting, answers requests already read (with Connection: close), closes idle
-  // connections, waits up to drainTimeout, then stops the threads. Idempotent.
+  // connections, waits up to drainTimeout, then (if some are still open) stops the pool. Idempotent.
   void stop();
 
  private:

@@ -128,14 +128,14 @@ void HttpSession::handOff(Request&& req) {
   }
   request.body = std::move(req.body());
 
-  // The handler may read the store, so it starts on the worker pool, never on an io thread; when it
-  // waits (for a commit, for a job) it suspends and the pool thread moves on.
+  // The handler starts here, on the connection's strand: it never blocks (a read of the store takes
+  // microseconds, and at most the read bound), and when it waits for a commit or a job it suspends,
+  // to resume on whichever pool thread the commit wakes. Its answer is written from that thread when
+  // the strand is free (dispatch), without another hand-off.
   stream_.expires_never();
-  hub_.pool().post([self = shared_from_this(), request = std::move(request), keepAlive, version]() mutable {
-    self->hub_.dispatcher().dispatch(std::move(request), [self, keepAlive, version](HttpResponse response) {
-      asio::post(self->stream_.get_executor(), [self, response = std::move(response), keepAlive, version]() mutable {
-        self->writeResponse(std::move(response), keepAlive, version);
-      });
+  hub_.dispatcher().dispatch(std::move(request), [self = shared_from_this(), keepAlive, version](HttpResponse response) {
+    asio::dispatch(self->stream_.get_executor(), [self, response = std::move(response), keepAlive, version]() mutable {
+      self->writeResponse(std::move(response), keepAlive, version);
     });
   });
 }

@@ -1,5 +1,5 @@
 #pragma once
-// One HTTP/1.1 connection: read a request, hand it to the worker pool, write the answer back on the
+// One HTTP/1.1 connection: read a request, run its handler, write the answer back on the
 // connection's strand, repeat while keep-alive holds. Internal to http/ (includes Beast); only
 // listener.cpp and http_server.cpp include it.
 #include <atomic>
@@ -12,7 +12,6 @@
 #include <optional>
 #include <unordered_map>
 
-#include "common/executor.hpp"
 #include "server/http/request_dispatcher.hpp"
 #include "server/http/request_head_reader.hpp"
 
@@ -23,12 +22,10 @@ class HttpSession;
 // What every session of one server shares. Thread-safe.
 class SessionHub {
  public:
-  SessionHub(const RequestDispatcher& dispatcher, Executor& pool, std::chrono::seconds idleTimeout,
-             std::size_t bodyLimit)
-      : dispatcher_(dispatcher), pool_(pool), idleTimeout_(idleTimeout), bodyLimit_(bodyLimit) {}
+  SessionHub(const RequestDispatcher& dispatcher, std::chrono::seconds idleTimeout, std::size_t bodyLimit)
+      : dispatcher_(dispatcher), idleTimeout_(idleTimeout), bodyLimit_(bodyLimit) {}
 
   const RequestDispatcher& dispatcher() const { return dispatcher_; }
-  Executor& pool() { return pool_; }
   std::chrono::seconds idleTimeout() const { return idleTimeout_; }
   std::size_t bodyLimit() const { return bodyLimit_; }
   bool stopping() const { return stopping_.load(); }
@@ -44,7 +41,6 @@ class SessionHub {
 
  private:
   const RequestDispatcher& dispatcher_;
-  Executor& pool_;
   const std::chrono::seconds idleTimeout_;
   const std::size_t bodyLimit_;
   std::atomic<bool> stopping_{false};

@@ -1,8 +1,8 @@
 #pragma once
 // Turns one HttpRequest into one HttpResponse: route lookup (404 / 405), the route's access checks
 // (API key or JWT, admin key), the per-key rate limit, the handler, and error mapping. Never throws.
-// Starts on a worker-pool thread (handlers may read the store there); a handler that waits for a
-// commit or a job suspends and continues on the pool later. Thread-safe once built.
+// Starts on the pool thread that read the request (handlers may read the store there); a handler that
+// waits for a commit or a job suspends and continues on a pool thread later. Thread-safe once built.
 #include <functional>
 
 #include "server/auth/access_control.hpp"

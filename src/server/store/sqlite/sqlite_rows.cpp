@@ -1,5 +1,7 @@
 #include "server/store/sqlite/sqlite_rows.hpp"
 
+#include <map>
+#include <mutex>
 #include <stdexcept>
 
 #include "common/bounded_json.hpp"
@@ -56,6 +58,25 @@ void readValue(const SqliteQuery& q, int c, std::optional<T>& v) {
 
 // --- SQL text derived from a Spec ---
 
+template <class Record>
+constexpr std::size_t keyCount() {
+  return Spec<Record>::kOrgScoped ? 2 : 1;
+}
+
+// UPDATE of the columns in `columns` (bit i: column i), each bound to its insert() number.
+template <class Record>
+std::string buildUpdate(std::uint64_t columns) {
+  return columns::updateSql<Record>('?', columns);
+}
+
+template <class Record>
+std::uint64_t allColumns() {
+  const std::size_t count = columnNames<Record>().size();
+  static_assert(sizeof(std::uint64_t) * 8 >= 32);
+  if (count >= 64) throw std::logic_error("a record with 64 columns or more needs a wider column set");
+  return (std::uint64_t{1} << count) - 1;
+}
+
 }  // namespace
 
 template <class Record>
@@ -73,14 +94,41 @@ const std::string& SqliteRows<Record>::insert() {
 
 template <class Record>
 const std::string& SqliteRows<Record>::update() {
-  static const std::string sql = columns::updateSql<Record>('?');
+  static const std::string sql = buildUpdate<Record>(allColumns<Record>());
   return sql;
 }
 
 template <class Record>
-void SqliteRows<Record>::bind(SqliteQuery& query, const Record& record) {
+std::uint64_t SqliteRows<Record>::changedColumns(const Record& before, const Record& after) {
+  std::uint64_t changed = 0;
+  int index = 0;
+  auto compare = [&](const char*, const auto& a, const auto& b) {
+    if (!(a == b)) changed |= std::uint64_t{1} << index;
+    ++index;
+  };
+  Spec<Record>::fields(compare, before, after);
+  return changed;
+}
+
+template <class Record>
+const std::string& SqliteRows<Record>::updateOf(std::uint64_t columns) {
+  // One text per set of columns; a store writes from one thread, but the map is cheap to guard.
+  static std::mutex mutex;
+  static std::map<std::uint64_t, std::string> texts;
+  const std::lock_guard lock(mutex);
+  auto [it, added] = texts.try_emplace(columns);
+  if (added) it->second = buildUpdate<Record>(columns);
+  return it->second;
+}
+
+template <class Record>
+void SqliteRows<Record>::bind(SqliteQuery& query, const Record& record, std::uint64_t columns) {
   int index = 1;
-  auto bindOne = [&](const char*, const auto& value) { bindValue(query, index++, value); };
+  auto bindOne = [&](const char*, const auto& value) {
+    const bool key = index <= static_cast<int>(keyCount<Record>());
+    if (key || ((columns >> (index - 1)) & 1U)) bindValue(query, index, value);
+    ++index;
+  };
   Spec<Record>::fields(bindOne, record);
 }
 

@@ -23,7 +23,14 @@ struct SqliteRows {
   // UPDATE of every column but the keys, bound exactly like insert(): "WHERE id = ?1" and, for
   // organization-scoped records, "AND org_id = ?2", so an update can never cross organizations.
   static const std::string& update();
-  static void bind(SqliteQuery& query, const Record& record);
+  // The columns (bit i: column i, in insert() order) whose values differ between two versions of a row.
+  static std::uint64_t changedColumns(const Record& before, const Record& after);
+  // UPDATE of just these columns (non-empty, keys excluded), bound like update(). SQLite rewrites the
+  // index entries of every column a SET names, changed or not; naming only the changed ones spares
+  // the untouched indexes.
+  static const std::string& updateOf(std::uint64_t columns);
+  // Binds the record's columns to ?1..?N; with `columns`, only the keys and those columns.
+  static void bind(SqliteQuery& query, const Record& record, std::uint64_t columns = ~std::uint64_t{0});
   // Reads the current row of a statement built on select().
   static Record read(const SqliteQuery& query);
   static std::vector<Record> readAll(SqliteQuery& query);

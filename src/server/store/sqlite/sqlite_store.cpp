@@ -40,7 +40,8 @@ SqliteStore::SqliteStore(const std::string& path, SqliteStoreOptions options)
   if (journal != "wal")
     throw std::runtime_error("cannot put SQLite database '" + path + "' in WAL mode (journal_mode is " +
                              journal.value_or("unknown") + ")");
-  writer_.exec("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;");
+  // temp_store = MEMORY keeps each request's savepoint journal in memory instead of a temporary file.
+  writer_.exec("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;");
   applySqliteMigrations(writer_, sqliteMigrations(), nowMs());
   files_.emplace(path);  // the database, -wal and -shm exist now
   writerThread_ = std::thread([this] { writerLoop(); });
@@ -188,6 +189,7 @@ void SqliteStore::commitBatch(std::vector<WriteRequest>& batch) {
     }
     try {
       writer_.run("SAVEPOINT request");
+      tx.forgetReads();
       request.fn(tx);
       writer_.run("RELEASE request");
       uncommitted.push_back(&request);

@@ -5,9 +5,9 @@
 namespace spooled::server {
 
 template <class Record>
-void SqliteTx::writeRow(const std::string& sql, const Record& record, const char* what) {
+void SqliteTx::writeRow(const std::string& sql, const Record& record, const char* what, std::uint64_t columns) {
   SqliteQuery query = conn_.prepare(sql);
-  SqliteRows<Record>::bind(query, record);
+  SqliteRows<Record>::bind(query, record, columns);
   query.run();
   if (conn_.changes() == 0) throw std::runtime_error(std::string(what) + ": no row with id '" + record.id + "'");
 }
@@ -47,17 +47,46 @@ void SqliteTx::insertJob(const JobRecord& job) {
       throw StoreDuplicateKey("idempotency key '" + *job.idempotencyKey + "' is taken");
     throw;
   }
+  remember(job);
 }
 
-void SqliteTx::updateJob(const JobRecord& job) { writeRow(SqliteRows<JobRecord>::update(), job, "updateJob"); }
+void SqliteTx::updateJob(const JobRecord& job) {
+  const auto known = jobsAsRead_.find(job.id);
+  if (known == jobsAsRead_.end() || known->second.orgId != job.orgId) {
+    writeRow(SqliteRows<JobRecord>::update(), job, "updateJob");
+  } else if (const std::uint64_t columns = SqliteRows<JobRecord>::changedColumns(known->second, job); columns != 0) {
+    writeRow(SqliteRows<JobRecord>::updateOf(columns), job, "updateJob", columns);
+  }
+  remember(job);
+}
+
+std::optional<JobRecord> SqliteTx::findJob(const std::string& orgId, const std::string& jobId) {
+  return remembered(SqliteReaderImpl<StoreTx>::findJob(orgId, jobId));
+}
+
+std::optional<JobRecord> SqliteTx::findJobByIdempotencyKey(const std::string& orgId, const std::string& key) {
+  return remembered(SqliteReaderImpl<StoreTx>::findJobByIdempotencyKey(orgId, key));
+}
 
 std::vector<JobRecord> SqliteTx::findClaimableJobs(const std::string& orgId, const std::string& queueName,
                                                    TimePoint now, int limit) {
-  return fetchAll<JobRecord>(claimableJobsSql(), {orgId, queueName, toEpochMs(now), limit});
+  return remembered(fetchAll<JobRecord>(claimableJobsSql(), {orgId, queueName, toEpochMs(now), limit}));
 }
 
 std::vector<JobRecord> SqliteTx::findExpiredLeases(TimePoint now, int limit) {
-  return fetchAll<JobRecord>(expiredLeasesSql(), {toEpochMs(now), limit});
+  return remembered(fetchAll<JobRecord>(expiredLeasesSql(), {toEpochMs(now), limit}));
+}
+
+void SqliteTx::remember(const JobRecord& job) { jobsAsRead_.insert_or_assign(job.id, job); }
+
+std::optional<JobRecord> SqliteTx::remembered(std::optional<JobRecord> job) {
+  if (job) remember(*job);
+  return job;
+}
+
+std::vector<JobRecord> SqliteTx::remembered(std::vector<JobRecord> jobs) {
+  for (const JobRecord& job : jobs) remember(job);
+  return jobs;
 }
 
 void SqliteTx::insertWorker(const WorkerRecord& worker) {
@@ -94,6 +123,7 @@ void SqliteTx::deleteQueue(const std::string& orgId, const std::string& queueNam
 
 long long SqliteTx::deleteJobs(const std::string& orgId, std::optional<JobStatus> status,
                               const std::optional<std::string>& queueName) {
+  forgetReads();
   std::string sql = "DELETE FROM jobs WHERE org_id = :org";
   if (status) sql += " AND status = :status";
   if (queueName) sql += " AND queue_name = :queue";
@@ -106,6 +136,7 @@ long long SqliteTx::deleteJobs(const std::string& orgId, std::optional<JobStatus
 }
 
 bool SqliteTx::deleteJob(const std::string& orgId, const std::string& jobId) {
+  forgetReads();
   SqliteQuery query = conn_.prepare("DELETE FROM jobs WHERE org_id = ?1 AND id = ?2");
   bindParams(query, {orgId, jobId});
   query.run();
@@ -113,6 +144,7 @@ bool SqliteTx::deleteJob(const std::string& orgId, const std::string& jobId) {
 }
 
 void SqliteTx::deleteOrganization(const std::string& orgId) {
+  forgetReads();
   // api_keys cascade from organizations; the other tables partition by org_id without a foreign key.
   for (const char* sql : {"DELETE FROM jobs WHERE org_id = ?1", "DELETE FROM workers WHERE org_id = ?1",
                           "DELETE FROM queues WHERE org_id = ?1", "DELETE FROM organizations WHERE id = ?1"}) {

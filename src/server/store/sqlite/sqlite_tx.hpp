@@ -1,7 +1,9 @@
 #pragma once
 // StoreTx on the writer connection. The reads come from SqliteReaderImpl, so inside a transaction
 // they see its own uncommitted writes. Transaction control (BEGIN/SAVEPOINT/COMMIT) is the store's.
+#include <cstdint>
 #include <string>
+#include <unordered_map>
 
 #include "server/store/sqlite/sqlite_reader.hpp"
 
@@ -11,7 +13,16 @@ class SqliteTx final : public SqliteReaderImpl<StoreTx> {
  public:
   using SqliteReaderImpl<StoreTx>::SqliteReaderImpl;
 
+  // Forgets the rows remembered so far. The store calls it as each request's savepoint begins, so
+  // what a rolled-back request read or wrote can never be taken for the row's state.
+  void forgetReads() { jobsAsRead_.clear(); }
+
+  std::optional<JobRecord> findJob(const std::string& orgId, const std::string& jobId) override;
+  std::optional<JobRecord> findJobByIdempotencyKey(const std::string& orgId, const std::string& key) override;
   void insertJob(const JobRecord& job) override;
+  // Writes only the columns that differ from the row as this request read it (every column when it
+  // did not read it here): SQLite rewrites the entries of each index a SET names, changed or not, and
+  // a job row has seven indexes while a claim or a completion changes columns of two or three.
   void updateJob(const JobRecord& job) override;
   std::vector<JobRecord> findClaimableJobs(const std::string& orgId, const std::string& queueName, TimePoint now,
                                            int limit) override;
@@ -45,7 +56,13 @@ class SqliteTx final : public SqliteReaderImpl<StoreTx> {
   // Binds every column of record to sql and runs it. Throws when no row changed (an update of a
   // row that does not exist in that organization), so a caller bug cannot pass silently.
   template <class Record>
-  void writeRow(const std::string& sql, const Record& record, const char* what);
+  void writeRow(const std::string& sql, const Record& record, const char* what,
+                std::uint64_t columns = ~std::uint64_t{0});
+  void remember(const JobRecord& job);
+  std::optional<JobRecord> remembered(std::optional<JobRecord> job);
+  std::vector<JobRecord> remembered(std::vector<JobRecord> jobs);
+
+  std::unordered_map<std::string, JobRecord> jobsAsRead_;  // id -> the row as this request last read or wrote it
 };
 
 }  // namespace spooled::server
