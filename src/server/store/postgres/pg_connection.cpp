@@ -28,7 +28,11 @@ PgConnection::~PgConnection() {
 void PgConnection::connect() {
   if (conn_) PQfinish(conn_);
   prepared_.clear();
-  conn_ = PQconnectdb(url_.c_str());
+  // A server that does not answer at all (no refusal) must not hold a writer or a shutdown for long;
+  // connect_timeout comes first so that one in the URL overrides it.
+  const char* keywords[] = {"connect_timeout", "dbname", nullptr};
+  const char* values[] = {"5", url_.c_str(), nullptr};
+  conn_ = PQconnectdbParams(keywords, values, 1);
   if (PQstatus(conn_) != CONNECTION_OK) {
     std::string message = "cannot connect to PostgreSQL: " + trimmed(PQerrorMessage(conn_));
     PQfinish(conn_);
