@@ -9,10 +9,15 @@ namespace {
 
 using namespace std::chrono_literals;
 
+ServerProcessOptions withRetention() {
+  ServerProcessOptions options;
+  options.extraArgs = {"--retention-completed", "1s", "--retention-deadletter", "1h"};
+  return options;
+}
+
 class RetentionTest : public ServerTest {
  protected:
-  RetentionTest()
-      : ServerTest(ServerProcessOptions{.extraArgs = {"--retention-completed", "1s", "--retention-deadletter", "1h"}}) {}
+  RetentionTest() : ServerTest(withRetention()) {}
 };
 
 TEST_F(RetentionTest, CompletedJobsAreDeletedAfterTheirRetentionAndOthersStay) {
