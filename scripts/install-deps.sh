@@ -9,6 +9,7 @@ packages=(
   libcurl4-openssl-dev libssl-dev libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql curl
+  supervisor
   clang libclang-rt-dev
 )
 # clang and its runtime libraries (libFuzzer, sanitizers) build the fuzz targets of fuzz/ (scripts/fuzz.sh).

@@ -173,7 +173,10 @@ HttpResponse HttpTransport::send(const HttpRequest& request) {
   curl_easy_reset(curl);
 
   const std::string url = urlFor(request);
-  const std::string body = request.body ? request.body->dump() : std::string();
+  // Strings that are not UTF-8 (a handler's raw bytes) go out with U+FFFD in place of the bad bytes:
+  // JSON cannot carry them, and refusing would leave the job unsettled until its lease ran out.
+  const std::string body =
+      request.body ? request.body->dump(-1, ' ', false, json::error_handler_t::replace) : std::string();
   const auto timeout = config_.requestTimeout + request.extraTimeout;
   const std::string method(methodName(request.method));
 

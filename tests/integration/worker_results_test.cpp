@@ -33,6 +33,25 @@ TEST_F(WorkerResultsTest, TheHandlersResultLandsOnTheJob) {
   EXPECT_EQ(worker.getState(), WorkerState::stopped);
 }
 
+// A handler's result (or error) may hold bytes that are not UTF-8, e.g. a program's raw output. JSON
+// cannot carry them, so they arrive as U+FFFD, and the job settles instead of waiting for its lease.
+TEST_F(WorkerResultsTest, AResultThatIsNotUtf8StillCompletesTheJob) {
+  const std::string id = createJob("emails");
+  const std::string failedId = createJob("emails");
+  SpooledWorker worker(*client_, fastOptions("emails"));
+  worker.process([&](JobContext& ctx) -> json {
+    if (ctx.jobId == failedId) throw NonRetryableError(std::string("bad byte \xff here"));
+    return {{"raw", std::string("caf\xe9")}};
+  });
+  worker.start();
+  const Job done = waitForStatus(id, "completed", 10s);
+  ASSERT_TRUE(done.result.has_value());
+  EXPECT_EQ((*done.result)["raw"], "caf\xef\xbf\xbd");
+  const Job dead = waitForStatus(failedId, "deadletter", 10s);
+  ASSERT_TRUE(dead.lastError.has_value());
+  EXPECT_NE(dead.lastError->find("bad byte"), std::string::npos);
+}
+
 TEST_F(WorkerResultsTest, AVoidHandlerCompletesTheJobWithoutAResult) {
   const std::string id = createJob("emails");
   std::atomic<bool> ran{false};

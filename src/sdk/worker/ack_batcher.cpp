@@ -21,7 +21,7 @@ constexpr std::size_t kItemOverhead = 160;
 
 std::size_t itemBytes(const JobOutcome& outcome) {
   if (outcome.error) return kItemOverhead + outcome.error->size();
-  return kItemOverhead + (outcome.result.is_null() ? 0 : outcome.result.dump().size());
+  return kItemOverhead + (outcome.result.is_null() ? 0 : outcome.result.dump(-1, ' ', false, json::error_handler_t::replace).size());
 }
 
 AckItem ackItem(const ActiveJob& job, const JobOutcome& outcome) {

@@ -132,7 +132,7 @@ std::string renderScrape(ApiServices& s) {
   return s.metrics.render(gauges);
 }
 
-HttpResponse metrics(ApiServices& s, const HttpRequest& req) {
+Task<HttpResponse> metrics(ApiServices& s, const HttpRequest& req) {
   if (s.metricsToken) {
     if (!tokenMatches(req.header("authorization"), *s.metricsToken))
       throw ApiError(ErrorCode::Unauthorized, "GET /metrics requires Authorization: Bearer <metrics token>");
@@ -141,11 +141,14 @@ HttpResponse metrics(ApiServices& s, const HttpRequest& req) {
                    "GET /metrics names every organization and queue, so without a token it is served only on a "
                    "loopback address; start the server with --metrics-token (METRICS_TOKEN) or --metrics-public");
   }
+  std::function<std::string()> render = [&s] { return renderScrape(s); };
+  Task<SingleFlight::Text> shared = s.metricsRender.share(std::move(render));
+  const SingleFlight::Text text = co_await std::move(shared);
   HttpResponse response;
   response.status = 200;
   response.contentType = "text/plain; version=0.0.4; charset=utf-8";
-  response.body = *s.metricsRender.run([&] { return renderScrape(s); });
-  return response;
+  response.body = *text;
+  co_return response;
 }
 
 }  // namespace
