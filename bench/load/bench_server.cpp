@@ -116,7 +116,7 @@ void BenchServer::spawn(const std::string& binary) {
                                    "--port",        "0",            "--database-url",
                                    "sqlite:" + dir_ + "/bench.db", "--api-key",  apiKey_,
                                    "--log-level",   "info",         "--rate-limit-per-second",
-                                   "0"};
+                                   "0",             "--max-connections", "100000"};
   std::vector<char*> args;
   for (auto& arg : argv) args.push_back(arg.data());
   args.push_back(nullptr);

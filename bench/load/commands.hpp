@@ -54,4 +54,13 @@ struct LongpollOptions {
 // and after, and the latency of an unrelated GET while they wait.
 Report runLongpoll(BenchServer& server, const LongpollOptions& options);
 
+struct SubscribersOptions {
+  int subscribers = 1000;
+  int rounds = 20;      // jobs created one at a time; each reaches every subscriber
+  int settleMs = 1000;  // after the last connection, before measuring
+};
+// Opens N live-event streams (SSE); server RSS before and with them, and the latency from creating a job
+// to its JobCreated event reaching each subscriber.
+Report runSubscribers(BenchServer& server, const SubscribersOptions& options);
+
 }  // namespace spooled::bench

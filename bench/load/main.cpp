@@ -5,6 +5,7 @@
 //   spooled-bench steady --rate 1000 --seconds 10 [--json]
 //   spooled-bench depth [--levels 1000,100000,1000000] [--claims 200] [--json]
 //   spooled-bench longpoll --waiters 1000 [--json]
+//   spooled-bench subscribers --n 10000 [--json]
 #include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
@@ -114,11 +115,22 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   longpollCmd->callback([&] { run = [&](BenchServer& s) { return runLongpoll(s, longpoll); }; });
 
-  for (auto* command : {burndownCmd, steadyCmd, depthCmd, longpollCmd}) command->fallthrough();
+  SubscribersOptions subscribers;
+  auto* subscribersCmd =
+      app.add_subcommand("subscribers", "open N live-event streams; server memory and event delivery latency");
+  subscribersCmd->add_option("--n", subscribers.subscribers, "SSE subscribers, each on its own connection")
+      ->check(CLI::Range(1, 200000))
+      ->capture_default_str();
+  subscribersCmd->add_option("--rounds", subscribers.rounds, "jobs created one at a time (timed)")
+      ->check(CLI::Range(1, 10000))
+      ->capture_default_str();
+  subscribersCmd->callback([&] { run = [&](BenchServer& s) { return runSubscribers(s, subscribers); }; });
+
+  for (auto* command : {burndownCmd, steadyCmd, depthCmd, longpollCmd, subscribersCmd}) command->fallthrough();
   CLI11_PARSE(app, argc, argv);
   if (burndown.batchSize == 0) burndown.batchSize = burndown.officialApi ? 100 : 1000;
 
-  raiseFileLimit(static_cast<rlim_t>(longpoll.waiters) * 2 + 4096);
+  raiseFileLimit(static_cast<rlim_t>(std::max(longpoll.waiters, subscribers.subscribers)) * 2 + 4096);
   try {
     BenchServer server(serverFlags);
     const Report report = run(server);

@@ -13,6 +13,7 @@
 #include "spooled/metrics.hpp"
 #include "spooled/organizations.hpp"
 #include "spooled/queues.hpp"
+#include "spooled/realtime.hpp"
 #include "spooled/workers.hpp"
 
 namespace spooled {
@@ -43,6 +44,8 @@ class SpooledClient {
   AuthResource& auth() noexcept { return auth_; }
   // Needs ClientOptions::adminKey.
   AdminResource& admin() noexcept { return admin_; }
+  // Live events (SSE) with callbacks and automatic reconnect; see spooled/realtime.hpp.
+  RealtimeResource& realtime() noexcept { return realtime_; }
 
   // Releases the pooled connections. Idempotent. Calls made after (or racing with) close() throw
   // SpooledError with code "CLIENT_CLOSED". The destructor closes too.
@@ -62,6 +65,7 @@ class SpooledClient {
   HealthResource health_;
   MetricsResource metrics_;
   DashboardResource dashboard_;
+  RealtimeResource realtime_;
 };
 
 }  // namespace spooled

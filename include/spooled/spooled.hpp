@@ -14,5 +14,6 @@
 #include "spooled/organizations.hpp"   // OrganizationsResource, usage and plan types
 #include "spooled/auth.hpp"            // AuthResource: JWT login, refresh, logout
 #include "spooled/admin.hpp"           // AdminResource (X-Admin-Key)
+#include "spooled/realtime.hpp"        // RealtimeResource: live events (SSE) with reconnect
 // worker runtime (SpooledWorker, WorkerOptions, JobContext) — added by the worker engineer:
 #include "spooled/worker.hpp"           // SpooledWorker, WorkerOptions, JobContext, events, SignalShutdown

@@ -146,6 +146,11 @@ int ServerApp::start(std::ostream& keyOut) {
   addAdminRoutes(parts_->router, parts_->accounts);
   addDashboardRoutes(parts_->router, parts_->services);
   addMetricsRoutes(parts_->router, parts_->services);
+  parts_->services.eventBuffer = static_cast<std::size_t>(config_.eventBuffer);
+  parts_->services.githubWebhookSecret = config_.githubWebhookSecret;
+  parts_->services.stripeWebhookSecret = config_.stripeWebhookSecret;
+  addRealtimeRoutes(parts_->router, parts_->services);
+  addIncomingWebhookRoutes(parts_->router, parts_->services);
   // Metrics: job events from the engine, one record per request from the dispatcher. Both are wired
   // before the server accepts a connection, as addListener and setMetrics require.
   parts_->services.environment = config_.environment;
@@ -157,6 +162,9 @@ int ServerApp::start(std::ostream& keyOut) {
                  "loopback address; set --metrics-token (METRICS_TOKEN) to serve it to Prometheus",
                  config_.host);
   parts_->jobs.addListener(&parts_->services.metrics);
+  // Live streams hear every committed change of jobs, queues and workers through the same feed.
+  parts_->jobs.addListener(&parts_->services.events);
+  parts_->workers.setFeed(&parts_->jobs.feed());
   parts_->dispatcher.setMetrics(&parts_->services.metrics);
 
   HttpServerOptions options;
@@ -169,6 +177,7 @@ int ServerApp::start(std::ostream& keyOut) {
                  "to allow more connections",
                  config_.maxConnections, capacity, fileLimit);
   options.maxConnections = static_cast<std::size_t>(capacity);
+  options.streamKeepAlive = std::chrono::seconds(config_.eventKeepAliveSecs);
   parts_->http = std::make_unique<HttpServer>(parts_->dispatcher, parts_->pool, options);
   const int port = parts_->http->start();
 
@@ -185,6 +194,8 @@ void ServerApp::stop() {
   if (!parts_) return;
   parts_->services.shuttingDown = true;
   parts_->notifier.notifyAll();
+  // Live streams end with a message saying why (clients reconnect elsewhere), then drain closes them.
+  parts_->services.events.closeAll("server shutting down");
   if (parts_->http) parts_->http->stop();
   {
     std::lock_guard lock(backgroundMutex_);

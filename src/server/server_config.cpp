@@ -99,6 +99,8 @@ void validateServerConfig(const ServerConfig& c) {
   requireInRange("--max-workers-per-org", c.maxWorkersPerOrg, 1, 10000000);
   requireInRange("--max-api-keys-per-org", c.maxApiKeysPerOrg, 1, 1000000);
   requireInRange("--max-connections", c.maxConnections, 1, 1000000);
+  requireInRange("--event-buffer", c.eventBuffer, 1, 1000000);
+  requireInRange("--event-keepalive-secs", c.eventKeepAliveSecs, 1, 3600);
   requireInRange("--db-busy-timeout-ms", c.dbBusyTimeoutMs, 1, 600000);
   requireInRange("--db-pool-size", c.dbPoolSize, 2, 1000);
   requireInRange("--threads", c.threads, 0, 1024);
@@ -202,6 +204,20 @@ int parseServerConfig(int argc, const char* const* argv, ServerConfig& config) {
   app.add_option("--rate-limit-burst", config.rateLimitBurst, "Requests each API key may make at once, above the rate")
       ->envname("RATE_LIMIT_BURST_SIZE")
       ->capture_default_str();
+  app.add_option("--event-buffer", config.eventBuffer,
+                 "Events a live-stream subscriber may have waiting; one further behind is disconnected as too slow")
+      ->envname("EVENT_BUFFER")
+      ->capture_default_str();
+  app.add_option("--event-keepalive-secs", config.eventKeepAliveSecs,
+                 "Quiet seconds after which an event stream or WebSocket sends a keep-alive")
+      ->envname("EVENT_KEEPALIVE_SECS")
+      ->capture_default_str();
+  app.add_option("--github-webhook-secret", config.githubWebhookSecret,
+                 "Secret GitHub signs incoming webhooks with (X-Hub-Signature-256)")
+      ->envname("GITHUB_WEBHOOK_SECRET");
+  app.add_option("--stripe-webhook-secret", config.stripeWebhookSecret,
+                 "Secret Stripe signs incoming webhooks with (Stripe-Signature)")
+      ->envname("STRIPE_WEBHOOK_SECRET");
   app.add_option("--max-connections", config.maxConnections,
                  "Connections open at once; a new one above it is answered 503 and closed. Lowered at start to "
                  "fit the open-file limit (ulimit -n) minus a reserve")

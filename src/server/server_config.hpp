@@ -37,6 +37,13 @@ struct ServerConfig {
   int maxApiKeysPerOrg = 100;
   // Connections open at once; above it a new one gets 503. Lowered at start to fit the open-file limit.
   int maxConnections = 10000;
+  // Live streams (SSE, WebSocket): events one subscriber may have waiting before it is cut off as too
+  // slow, and the quiet time after which a stream sends a keep-alive.
+  int eventBuffer = 1024;
+  int eventKeepAliveSecs = 15;
+  // Incoming provider webhooks: the secrets GitHub and Stripe sign with (absent: those routes answer 503).
+  std::optional<std::string> githubWebhookSecret;
+  std::optional<std::string> stripeWebhookSecret;
   // Threads that read and write connections and run handlers (0: one per core, at least 2). Handlers
   // never wait on a thread, so more than the cores buys nothing but hand-offs between them.
   int threads = 0;

@@ -98,6 +98,16 @@ TEST_F(ExamplesTest, EventsPrintsTheJobAndWorkerLifecycle) {
   EXPECT_NE(example->output().find("Worker stopped: SIGTERM received"), std::string::npos) << example->output();
 }
 
+TEST_F(ExamplesTest, RealtimePrintsTheQueuesEventsAsTheyHappen) {
+  auto example = startExample("realtime");
+  ASSERT_TRUE(example);
+  ASSERT_TRUE(example->waitForOutput("[connected]", 10s)) << example->output();
+  const std::string id = createJob("emails");
+  EXPECT_TRUE(example->waitForOutput("job.created {", 10s)) << example->output();
+  EXPECT_NE(example->output().find(id), std::string::npos) << example->output();
+  expectCleanExitOnSigterm(*example);
+}
+
 TEST_F(ExamplesTest, GracefulShutdownFinishesTheRunningJobBeforeExiting) {
   auto example = startExample("graceful_shutdown");
   ASSERT_TRUE(example);

@@ -118,6 +118,8 @@ HttpResult HttpClient::perform(const std::string& method, const std::string& pat
   curl_slist_free_all(list);
   if (rc != CURLE_OK) {
     result.error = curl_easy_strerror(rc);
+    // A stream that was still open at the timeout did answer: its status is kept.
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &result.status);
     return result;
   }
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &result.status);

@@ -13,7 +13,7 @@ namespace spooled::test {
 using Headers = std::map<std::string, std::string>;
 
 struct HttpResult {
-  long status = 0;                  // 0 when no answer arrived (connection refused, timeout)
+  long status = 0;                  // 0 when no answer arrived (connection refused, timeout before the head)
   std::string rawBody;
   json body;                        // rawBody parsed, or null when it is empty or not JSON
   Headers headers;                  // names lower-cased

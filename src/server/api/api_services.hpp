@@ -7,6 +7,7 @@
 #include <string>
 
 #include "server/api/validation.hpp"
+#include "server/core/event_bus.hpp"
 #include "server/core/job_engine.hpp"
 #include "server/core/job_notifier.hpp"
 #include "server/core/metrics_registry.hpp"
@@ -37,6 +38,14 @@ struct ApiServices {
   // Without a token, whether GET /metrics answers at all: on a loopback address or with --metrics-public.
   bool metricsWithoutToken = true;
   SingleFlight metricsRender;  // one scrape rendered at a time; concurrent scrapes share it
+
+  // Live streams (realtime_api.cpp): the bus every committed change reaches, and how many events one
+  // subscriber may have waiting before it is cut off.
+  EventBus events;
+  std::size_t eventBuffer = 1024;
+  // Incoming provider webhooks (incoming_webhooks_api.cpp).
+  std::optional<std::string> githubWebhookSecret;
+  std::optional<std::string> stripeWebhookSecret;
 };
 
 // Where a handler with a JSON body starts: the caller, the body (a JSON object) and a reader of it.
@@ -76,5 +85,7 @@ void addWorkerRoutes(Router& router, ApiServices& services);
 void addHealthRoutes(Router& router, ApiServices& services);
 void addDashboardRoutes(Router& router, ApiServices& services);
 void addMetricsRoutes(Router& router, ApiServices& services);
+void addRealtimeRoutes(Router& router, ApiServices& services);          // SSE and WebSocket
+void addIncomingWebhookRoutes(Router& router, ApiServices& services);   // /webhooks/{org_id}/...
 
 }  // namespace spooled::server

@@ -15,7 +15,9 @@ constexpr int kMaxRateLimit = 100000;  // jobs per second, as the official backe
 constexpr std::size_t kMaxSettingsBytes = 64 * 1024;
 constexpr std::size_t kMaxPauseReason = 500;
 
-QueueControl queuesOf(ApiServices& s) { return QueueControl(s.store, s.notifier, s.jobs.now(), s.jobs.orgLimits()); }
+QueueControl queuesOf(ApiServices& s) {
+  return QueueControl(s.store, s.notifier, s.jobs.now(), s.jobs.orgLimits(), &s.jobs.feed());
+}
 
 // The "{name}" of the path: a valid queue name the caller's key may use.
 std::string pathQueueName(const HttpRequest& req) {

@@ -82,21 +82,34 @@ JobQuery deadLetterQuery(const std::string& orgId, const std::optional<std::stri
 JobEngine::JobEngine(Store& store, JobNotifier& notifier, RetryPolicy retry, NowFn now)
     : store_(store), notifier_(notifier), retry_(retry), now_(std::move(now)) {}
 
-void JobEngine::emit(JobEvent::Kind kind, const JobRecord& job) const {
-  if (listeners_.empty()) return;
+void JobEngine::emit(JobEvent::Kind kind, const JobRecord& job, JobStatus oldStatus) const {
+  if (feed_.empty()) return;
   JobEvent event{kind, job.orgId, job.queueName, job.id, std::nullopt};
-  if (job.startedAt && kind != JobEvent::Kind::Created && kind != JobEvent::Kind::Claimed)
+  const bool timed = kind == JobEvent::Kind::Completed || kind == JobEvent::Kind::Failed ||
+                     kind == JobEvent::Kind::DeadLettered || kind == JobEvent::Kind::Cancelled;
+  if (job.startedAt && timed)
     event.processingTime = std::chrono::duration_cast<std::chrono::milliseconds>(now_() - *job.startedAt);
-  for (JobEventListener* listener : listeners_) listener->onJobEvent(event);
+  if (kind != JobEvent::Kind::Created) event.oldStatus = std::string(toString(oldStatus));
+  event.newStatus = std::string(toString(job.status));
+  event.priority = job.priority;
+  event.retryCount = job.retryCount;
+  event.workerId = job.assignedWorkerId.value_or("");
+  if (kind == JobEvent::Kind::Failed || kind == JobEvent::Kind::DeadLettered) event.error = job.lastError.value_or("");
+  if (kind == JobEvent::Kind::Progress) {
+    event.progress = job.progress;
+    event.message = job.progressMessage;
+  }
+  if (kind == JobEvent::Kind::Completed) event.result = job.result;
+  feed_.emit(event);
 }
 
 void JobEngine::emitFailure(const JobRecord& job, bool willRetry) const {
-  emit(willRetry ? JobEvent::Kind::Failed : JobEvent::Kind::DeadLettered, job);
+  emit(willRetry ? JobEvent::Kind::Failed : JobEvent::Kind::DeadLettered, job, JobStatus::Processing);
 }
 
 void JobEngine::announceCreated(const std::vector<JobRecord>& created) const {
   notifyReady(created);
-  for (const JobRecord& job : created) emit(JobEvent::Kind::Created, job);
+  for (const JobRecord& job : created) emit(JobEvent::Kind::Created, job, job.status);
 }
 
 void JobEngine::notifyReady(const std::vector<JobRecord>& jobs) const {
@@ -143,7 +156,7 @@ std::vector<JobRecord> JobEngine::claimIn(StoreTx& tx, const std::string& orgId,
 Task<std::vector<JobRecord>> JobEngine::claim(const std::string& orgId, const ClaimInput& input) {
   const TimePoint now = now_();
   auto claimed = co_await store_.write([&](StoreTx& tx) { return claimIn(tx, orgId, input, now); });
-  for (const JobRecord& job : claimed) emit(JobEvent::Kind::Claimed, job);
+  for (const JobRecord& job : claimed) emit(JobEvent::Kind::Claimed, job, JobStatus::Pending);
   co_return claimed;
 }
 
@@ -187,12 +200,12 @@ Task<AckBatchOutcome> JobEngine::acknowledge(const std::string& orgId, const std
     const AckOutcome& outcome = batch.items[i];
     if (outcome.error) continue;
     if (items[i].completed) {
-      emit(JobEvent::Kind::Completed, changed[i]);
+      emit(JobEvent::Kind::Completed, changed[i], JobStatus::Processing);
     } else {
       emitFailure(changed[i], outcome.willRetry);
     }
   }
-  for (const JobRecord& job : batch.claimed) emit(JobEvent::Kind::Claimed, job);
+  for (const JobRecord& job : batch.claimed) emit(JobEvent::Kind::Claimed, job, JobStatus::Pending);
   co_return batch;
 }
 
@@ -206,7 +219,7 @@ Task<> JobEngine::complete(const std::string& orgId, const std::string& jobId, c
     tx.updateJob(job);
     return job;
   });
-  emit(JobEvent::Kind::Completed, job);
+  emit(JobEvent::Kind::Completed, job, JobStatus::Processing);
 }
 
 Task<FailOutcome> JobEngine::fail(const std::string& orgId, const std::string& jobId, const LeaseRef& lease,
@@ -241,12 +254,14 @@ Task<JobRecord> JobEngine::heartbeat(const std::string& orgId, const std::string
 Task<> JobEngine::progress(const std::string& orgId, const std::string& jobId, const LeaseRef& lease, int percent,
                          const std::optional<std::string>& message) {
   const TimePoint now = now_();
-  co_await store_.write([&](StoreTx& tx) {
+  const JobRecord job = co_await store_.write([&](StoreTx& tx) {
     JobRecord job = loadJob(tx, orgId, jobId);
     requireLease(job, lease, now);
     applyProgress(job, percent, message, now);
     tx.updateJob(job);
+    return job;
   });
+  emit(JobEvent::Kind::Progress, job, job.status);
 }
 
 Task<JobRecord> JobEngine::changeOne(const std::string& orgId, const std::string& jobId,
@@ -261,17 +276,26 @@ Task<JobRecord> JobEngine::changeOne(const std::string& orgId, const std::string
 
 Task<JobRecord> JobEngine::cancel(const std::string& orgId, const std::string& jobId) {
   const TimePoint now = now_();
-  const std::function<void(JobRecord&)> cancel = [&](JobRecord& j) { applyCancel(j, now); };
+  JobStatus before = JobStatus::Pending;
+  const std::function<void(JobRecord&)> cancel = [&](JobRecord& j) {
+    before = j.status;
+    applyCancel(j, now);
+  };
   JobRecord job = co_await changeOne(orgId, jobId, cancel);
-  emit(JobEvent::Kind::Cancelled, job);
+  emit(JobEvent::Kind::Cancelled, job, before);
   co_return job;
 }
 
 Task<JobRecord> JobEngine::retry(const std::string& orgId, const std::string& jobId) {
   const TimePoint now = now_();
-  const std::function<void(JobRecord&)> retry = [&](JobRecord& j) { applyManualRetry(j, now); };
+  JobStatus before = JobStatus::Failed;
+  const std::function<void(JobRecord&)> retry = [&](JobRecord& j) {
+    before = j.status;
+    applyManualRetry(j, now);
+  };
   JobRecord job = co_await changeOne(orgId, jobId, retry);
   notifier_.notify(orgId, job.queueName, 1);
+  emit(JobEvent::Kind::Retried, job, before);
   co_return job;
 }
 
@@ -299,6 +323,7 @@ Task<std::vector<std::string>> JobEngine::retryDeadLetters(const std::string& or
     moved = std::move(chosen);
   });
   notifyReady(moved);
+  for (const JobRecord& job : moved) emit(JobEvent::Kind::Retried, job, JobStatus::Deadletter);
   std::vector<std::string> ids;
   for (const JobRecord& job : moved) ids.push_back(job.id);
   co_return ids;

@@ -157,10 +157,13 @@ class JobEngine {
 
   // Adds an observer of committed changes. Call before the engine is shared between threads; the
   // listener must outlive the engine.
-  void addListener(JobEventListener* listener) { listeners_.push_back(listener); }
+  void addListener(JobEventListener* listener) { feed_.add(listener); }
+  // The same listeners, for WorkerRegistry and QueueControl to tell about their changes.
+  const ChangeFeed& feed() const { return feed_; }
 
  private:
-  void emit(JobEvent::Kind kind, const JobRecord& job) const;
+  // Tells listeners about a committed change of `job` (as stored), which was in `oldStatus` before.
+  void emit(JobEvent::Kind kind, const JobRecord& job, JobStatus oldStatus) const;
   void emitFailure(const JobRecord& job, bool willRetry) const;
   // Loads one job of the organization (404 when it has none), applies a transition and stores it, in
   // one transaction. Returns the job as stored.
@@ -184,7 +187,7 @@ class JobEngine {
   NowFn now_;
   ClaimRateLimiter rateLimiter_;  // enforces each queue's rate_limit on claims
   OrgLimits limits_;
-  std::vector<JobEventListener*> listeners_;
+  ChangeFeed feed_;
 };
 
 }  // namespace spooled::server

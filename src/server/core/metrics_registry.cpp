@@ -150,6 +150,8 @@ void MetricsRegistry::onJobEvent(const JobEvent& event) noexcept {
         ++jobsDeadlettered_[key];
         break;
       case JobEvent::Kind::Cancelled: ++jobsCancelled_[key]; return;  // a cancel is not a finished attempt
+      case JobEvent::Kind::Progress:
+      case JobEvent::Kind::Retried: return;  // neither starts nor ends an attempt
     }
     if (event.processingTime && event.kind != JobEvent::Kind::Created && event.kind != JobEvent::Kind::Claimed) {
       const double seconds = std::chrono::duration<double>(*event.processingTime).count();

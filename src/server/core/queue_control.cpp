@@ -76,8 +76,8 @@ std::string queueRecordId(const std::string& orgId, const std::string& queueName
          hex.substr(20, 12);
 }
 
-QueueControl::QueueControl(Store& store, JobNotifier& notifier, NowFn now, OrgLimits limits)
-    : store_(store), notifier_(notifier), now_(std::move(now)), limits_(limits) {}
+QueueControl::QueueControl(Store& store, JobNotifier& notifier, NowFn now, OrgLimits limits, const ChangeFeed* feed)
+    : store_(store), notifier_(notifier), now_(std::move(now)), limits_(limits), feed_(feed) {}
 
 std::optional<QueueRecord> QueueControl::find(const std::string& orgId, const std::string& queueName) {
   return store_.readResult([&](StoreReader& r) { return findQueue(r, orgId, queueName); });
@@ -122,7 +122,7 @@ Task<QueueRecord> QueueControl::updateConfig(const std::string& orgId, const std
 Task<QueueRecord> QueueControl::pause(const std::string& orgId, const std::string& queueName,
                                 const std::optional<std::string>& reason) {
   const TimePoint now = now_();
-  co_return co_await store_.write([&](StoreTx& tx) {
+  QueueRecord paused = co_await store_.write([&](StoreTx& tx) {
     QueueRecord queue = recordToChange(tx, orgId, queueName, now, limits_);
     if (!queue.paused) {
       queue.paused = true;
@@ -135,6 +135,8 @@ Task<QueueRecord> QueueControl::pause(const std::string& orgId, const std::strin
     tx.upsertQueue(queue);
     return queue;
   });
+  if (feed_ != nullptr) feed_->emit(QueueEvent{QueueEvent::Kind::Paused, orgId, queueName, paused.pauseReason});
+  co_return paused;
 }
 
 Task<ResumeOutcome> QueueControl::resume(const std::string& orgId, const std::string& queueName) {
@@ -158,6 +160,7 @@ Task<ResumeOutcome> QueueControl::resume(const std::string& orgId, const std::st
     return outcome;
   });
   notifier_.notify(orgId, queueName);
+  if (feed_ != nullptr) feed_->emit(QueueEvent{QueueEvent::Kind::Resumed, orgId, queueName, std::nullopt});
   co_return outcome;
 }
 

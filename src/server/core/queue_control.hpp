@@ -50,7 +50,8 @@ std::string queueRecordId(const std::string& orgId, const std::string& queueName
 class QueueControl {
  public:
   // A configuration or pause on a name that is not yet a queue creates it, within limits.maxQueues.
-  QueueControl(Store& store, JobNotifier& notifier, NowFn now, OrgLimits limits = {});
+  // `feed` (may be null) hears of pauses and resumes; it must outlive this object.
+  QueueControl(Store& store, JobNotifier& notifier, NowFn now, OrgLimits limits = {}, const ChangeFeed* feed = nullptr);
 
   // The queue's configuration, or nullopt when the organization has neither jobs nor a record for it.
   std::optional<QueueRecord> find(const std::string& orgId, const std::string& queueName);
@@ -76,6 +77,7 @@ class QueueControl {
   JobNotifier& notifier_;
   NowFn now_;
   OrgLimits limits_;
+  const ChangeFeed* feed_;
 };
 
 }  // namespace spooled::server

@@ -18,6 +18,12 @@ WorkerRecord loadWorker(StoreTx& tx, const std::string& orgId, const std::string
 WorkerRegistry::WorkerRegistry(Store& store, std::chrono::seconds offlineAfter, NowFn now)
     : store_(store), offlineAfter_(offlineAfter), now_(std::move(now)) {}
 
+void WorkerRegistry::emit(WorkerEvent::Kind kind, const WorkerRecord& worker) const {
+  if (feed_ == nullptr || feed_->empty()) return;
+  feed_->emit(WorkerEvent{kind, worker.orgId, worker.id, worker.queueName, worker.hostname, worker.status,
+                          worker.currentJobs});
+}
+
 Task<WorkerRecord> WorkerRegistry::registerWorker(const std::string& orgId, const RegisterWorkerInput& input) {
   const TimePoint now = now_();
   WorkerRecord worker;
@@ -36,13 +42,14 @@ Task<WorkerRecord> WorkerRegistry::registerWorker(const std::string& orgId, cons
     requireWorkerRoom(tx, limits_, orgId);
     tx.insertWorker(worker);
   });
+  emit(WorkerEvent::Kind::Registered, worker);
   co_return worker;
 }
 
 Task<WorkerRecord> WorkerRegistry::heartbeat(const std::string& orgId, const std::string& workerId,
                                        const WorkerHeartbeatInput& input) {
   const TimePoint now = now_();
-  co_return co_await store_.write([&](StoreTx& tx) {
+  WorkerRecord beat = co_await store_.write([&](StoreTx& tx) {
     WorkerRecord worker = loadWorker(tx, orgId, workerId);
     // Coming back from offline takes a live slot again, so deregistering cannot be used to get past
     // the limit.
@@ -55,11 +62,13 @@ Task<WorkerRecord> WorkerRegistry::heartbeat(const std::string& orgId, const std
     tx.updateWorker(worker);
     return worker;
   });
+  emit(WorkerEvent::Kind::Heartbeat, beat);
+  co_return beat;
 }
 
 Task<WorkerRecord> WorkerRegistry::deregister(const std::string& orgId, const std::string& workerId) {
   const TimePoint now = now_();
-  co_return co_await store_.write([&](StoreTx& tx) {
+  WorkerRecord gone = co_await store_.write([&](StoreTx& tx) {
     WorkerRecord worker = loadWorker(tx, orgId, workerId);
     worker.status = "offline";
     worker.currentJobs = 0;
@@ -67,18 +76,24 @@ Task<WorkerRecord> WorkerRegistry::deregister(const std::string& orgId, const st
     tx.updateWorker(worker);
     return worker;
   });
+  emit(WorkerEvent::Kind::Offline, gone);
+  co_return gone;
 }
 
 Task<int> WorkerRegistry::markSilentWorkersOffline(int batchLimit) {
   const TimePoint cutoff = now_() - offlineAfter_;
-  co_return co_await store_.write([&](StoreTx& tx) {
+  std::vector<WorkerRecord> marked;
+  const int count = co_await store_.write([&](StoreTx& tx) {
     auto silent = tx.findWorkersSilentSince(cutoff, batchLimit);
     for (WorkerRecord& worker : silent) {
       worker.status = "offline";
       tx.updateWorker(worker);
     }
+    marked = silent;
     return static_cast<int>(silent.size());
   });
+  for (const WorkerRecord& worker : marked) emit(WorkerEvent::Kind::Offline, worker);
+  co_return count;
 }
 
 }  // namespace spooled::server

@@ -36,12 +36,18 @@ class WorkerRegistry {
 
   // What one organization may have: live workers count against maxWorkers. Set before sharing.
   void setOrgLimits(const OrgLimits& limits) { limits_ = limits; }
+  // Who hears of registrations, heartbeats and workers going offline (JobEngine::feed()). Set before
+  // sharing; the feed must outlive the registry.
+  void setFeed(const ChangeFeed* feed) { feed_ = feed; }
 
  private:
+  void emit(WorkerEvent::Kind kind, const WorkerRecord& worker) const;
+
   Store& store_;
   std::chrono::seconds offlineAfter_;
   NowFn now_;
   OrgLimits limits_;
+  const ChangeFeed* feed_ = nullptr;
 };
 
 }  // namespace spooled::server

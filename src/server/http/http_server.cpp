@@ -13,7 +13,9 @@ namespace asio = boost::asio;
 
 struct HttpServer::Impl {
   Impl(const RequestDispatcher& dispatcher, WorkerPool& threads, HttpServerOptions opts)
-      : options(std::move(opts)), pool(threads), hub(dispatcher, options.idleTimeout, options.bodyLimit) {}
+      : options(std::move(opts)),
+        pool(threads),
+        hub(dispatcher, options.idleTimeout, options.bodyLimit, options.streamKeepAlive) {}
 
   HttpServerOptions options;
   WorkerPool& pool;

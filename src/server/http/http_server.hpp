@@ -18,6 +18,7 @@ struct HttpServerOptions {
   std::size_t bodyLimit = 1536 * 1024;              // above the 1 MiB payload limit, see http_session.cpp
   std::chrono::seconds drainTimeout{30};            // how long stop() waits for in-flight requests
   std::size_t maxConnections = 10000;               // above it a new connection gets 503 and is closed
+  std::chrono::milliseconds streamKeepAlive{15000};  // quiet time before an event stream's keep-alive
 };
 
 class HttpServer {

@@ -4,9 +4,11 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 #include <cctype>
 
 #include "server/http/error_response.hpp"
+#include "server/http/stream_sessions.hpp"
 
 namespace spooled::server {
 
@@ -16,7 +18,7 @@ namespace http = beast::http;
 
 // ---- SessionHub ----------------------------------------------------------------------------------
 
-void SessionHub::add(const std::shared_ptr<HttpSession>& session) {
+void SessionHub::add(const std::shared_ptr<HubMember>& session) {
   std::lock_guard lock(mutex_);
   sessions_[session.get()] = session;
 }
@@ -26,7 +28,7 @@ std::size_t SessionHub::size() {
   return sessions_.size();
 }
 
-void SessionHub::remove(const HttpSession* session) {
+void SessionHub::remove(const HubMember* session) {
   std::lock_guard lock(mutex_);
   sessions_.erase(session);
   if (sessions_.empty()) emptied_.notify_all();
@@ -34,7 +36,7 @@ void SessionHub::remove(const HttpSession* session) {
 
 void SessionHub::beginDrain() {
   stopping_.store(true);
-  std::vector<std::shared_ptr<HttpSession>> live;
+  std::vector<std::shared_ptr<HubMember>> live;
   {
     std::lock_guard lock(mutex_);
     for (auto& [ptr, weak] : sessions_)
@@ -50,7 +52,8 @@ bool SessionHub::waitUntilEmpty(std::chrono::steady_clock::time_point deadline) 
 
 // ---- HttpSession ---------------------------------------------------------------------------------
 
-HttpSession::HttpSession(asio::ip::tcp::socket&& socket, SessionHub& hub) : stream_(std::move(socket)), hub_(hub) {}
+HttpSession::HttpSession(asio::ip::tcp::socket&& socket, SessionHub& hub)
+    : stream_(std::move(socket)), executor_(stream_.get_executor()), hub_(hub) {}
 
 HttpSession::~HttpSession() { hub_.remove(this); }
 
@@ -59,7 +62,8 @@ void HttpSession::start() {
 }
 
 void HttpSession::closeWhenIdle() {
-  asio::post(stream_.get_executor(), [self = shared_from_this()] {
+  asio::post(executor_, [self = shared_from_this()] {
+    if (self->handedOver_) return;
     if (self->busy_) {
       self->closeAfterResponse_ = true;
     } else {
@@ -127,6 +131,11 @@ void HttpSession::handOff(Request&& req) {
     request.headers[std::move(name)] = std::string(field.value());
   }
   request.body = std::move(req.body());
+  if (beast::websocket::is_upgrade(req)) {
+    upgradeRequest_.emplace(std::move(req));
+  } else {
+    upgradeRequest_.reset();
+  }
 
   // The handler starts here, on the connection's strand: it never blocks (a read of the store takes
   // microseconds, and at most the read bound), and when it waits for a commit or a job it suspends,
@@ -134,7 +143,8 @@ void HttpSession::handOff(Request&& req) {
   // the strand is free (dispatch), without another hand-off.
   stream_.expires_never();
   hub_.dispatcher().dispatch(std::move(request), [self = shared_from_this(), keepAlive, version](HttpResponse response) {
-    asio::dispatch(self->stream_.get_executor(), [self, response = std::move(response), keepAlive, version]() mutable {
+    asio::dispatch(self->executor_, [self, response = std::move(response), keepAlive, version]() mutable {
+      if (response.stream) return self->handOverToStream(std::move(response), version);
       self->writeResponse(std::move(response), keepAlive, version);
     });
   });
@@ -152,6 +162,27 @@ void HttpSession::writeResponse(HttpResponse&& response, bool keepAlive, unsigne
   stream_.expires_after(hub_.idleTimeout());
   http::async_write(stream_, *response_,
                     beast::bind_front_handler(&HttpSession::onWrite, shared_from_this(), response_->need_eof()));
+}
+
+void HttpSession::handOverToStream(HttpResponse&& response, unsigned version) {
+  std::shared_ptr<ResponseStream> source = std::move(response.stream);
+  if (hub_.stopping()) {
+    source->stop();
+    return writeResponse(errorResponse(ErrorCode::Unavailable, "Server is shutting down"), false, version);
+  }
+  if (source->kind() == ResponseStream::Kind::WebSocket && !upgradeRequest_) {
+    source->stop();
+    return writeResponse(errorResponse(ErrorCode::BadRequest, "This route needs a WebSocket upgrade request"), false,
+                         version);
+  }
+  handedOver_ = true;
+  busy_ = false;
+  // The new session is counted before this one stops counting, so a drain never sees zero between.
+  if (source->kind() == ResponseStream::Kind::WebSocket) {
+    startWebSocketSession(std::move(stream_), hub_, std::move(source), std::move(*upgradeRequest_));
+  } else {
+    startEventStreamSession(std::move(stream_), hub_, std::move(source), std::move(response.headers), version);
+  }
 }
 
 void HttpSession::onWrite(bool close, beast::error_code ec, std::size_t) {

@@ -1,7 +1,9 @@
 #pragma once
 // The request and response that handlers see. Handlers never touch sockets or Beast types, so every
 // route can be unit-tested by building an HttpRequest by hand.
+#include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -34,11 +36,40 @@ struct HttpRequest {
   const AuthContext& authContext() const;
 };
 
+// A response that stays open: an event stream (SSE) written after a 200 head, or a WebSocket the
+// connection is upgraded to. The session drives it on the connection's strand and never blocks a thread
+// while it waits: the source calls `wake` when it has something, the session then pulls it.
+class ResponseStream {
+ public:
+  enum class Kind { EventStream, WebSocket };
+  struct Batch {
+    std::vector<std::string> messages;   // SSE: wire text to write; WebSocket: one text message each
+    bool end = false;                    // after these, close
+    std::optional<std::string> reason;   // why it ends early (WebSocket close reason); the source has
+                                         // already put a message saying so in `messages`
+    bool goingAway = false;              // it ends because the server is shutting down
+  };
+  virtual ~ResponseStream() = default;
+  virtual Kind kind() const = 0;
+  // Called once the stream is open, on the strand. `wake` may be called from any thread, any number of
+  // times; it only schedules a pull().
+  virtual void start(std::function<void()> wake) = 0;
+  virtual Batch pull() = 0;
+  // Sent after a quiet interval, so proxies keep the connection and dead peers are noticed.
+  virtual std::string keepAlive() = 0;
+  // A text message from a WebSocket client; replies go out through pull().
+  virtual void receive(const std::string& text) = 0;
+  // The connection ended (either side, or shutdown). Called once.
+  virtual void stop() = 0;
+};
+
 struct HttpResponse {
   int status = 200;
   std::string body;
   std::string contentType = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers, e.g. Allow
+  // Set for a streaming answer: status, body and contentType are then ignored, headers are kept.
+  std::shared_ptr<ResponseStream> stream;
 
   static HttpResponse json(int status, const spooled::json& body);
   // A response without a body (204, or a bare 200 / 503 for probes).

@@ -40,6 +40,21 @@ HttpResponse rateLimited(const RateDecision& decision) {
   return response;
 }
 
+// The Authorization header, or for routes that allow it a `token` / `api_key` query parameter.
+std::optional<std::string> credentialOf(const HttpRequest& request, const Route& route) {
+  auto header = request.header("authorization");
+  if (header || !route.tokenInQuery) return header;
+  if (auto token = request.queryParam("token")) return "Bearer " + *token;
+  if (auto key = request.queryParam("api_key")) return "Bearer " + *key;
+  return std::nullopt;
+}
+
+// What the debug log shows of the target: a credential in the query string stays out of logs.
+std::string loggableTarget(const HttpRequest& request) {
+  if (request.query.contains("token") || request.query.contains("api_key")) return request.path + "?<redacted>";
+  return request.target;
+}
+
 }  // namespace
 
 void RequestDispatcher::dispatch(HttpRequest request, Responder respond) const {
@@ -57,7 +72,7 @@ Task<HttpResponse> RequestDispatcher::serve(HttpRequest request) const {
   if (metrics_ != nullptr)
     metrics_->recordRequest(request.method, request.routePattern, response.status,
                             std::chrono::steady_clock::now() - started);
-  spdlog::debug("{} {} -> {} ({} us)", request.method, request.target, response.status,
+  spdlog::debug("{} {} -> {} ({} us)", request.method, loggableTarget(request), response.status,
                 std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count());
   co_return response;
 }
@@ -84,7 +99,7 @@ Task<HttpResponse> RequestDispatcher::route(HttpRequest& request) const {
       case Access::Public:
         break;
       case Access::ApiKey:
-        request.auth = access_.authenticate(request.header("authorization"));
+        request.auth = access_.authenticate(credentialOf(request, *match.route));
         rate = access_.admit(*request.auth);
         if (rate && !rate->allowed) {
           response = rateLimited(*rate);

@@ -1,6 +1,7 @@
 #include "server/http/router.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace spooled::server {
 
@@ -89,6 +90,15 @@ Router::Match Router::match(const std::string& method, const std::string& path) 
   }
   result.kind = Match::Kind::MethodNotAllowed;
   return result;
+}
+
+void Router::allowTokenInQuery(const std::string& method, const std::string& pattern) {
+  for (Route& route : routes_)
+    if (route.method == method && route.pattern == pattern) {
+      route.tokenInQuery = true;
+      return;
+    }
+  throw std::logic_error("allowTokenInQuery: no route " + method + " " + pattern);
 }
 
 }  // namespace spooled::server

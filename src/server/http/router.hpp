@@ -32,6 +32,9 @@ struct Route {
   // For Access::ApiKey routes: whether a key limited to some queues may call it. Closed by default, so
   // a new route is open to such keys only by a decision made where it is registered.
   KeyScope keyScope = KeyScope::AllQueues;
+  // For Access::ApiKey routes: the credential may come as `?token=` (or `?api_key=`) when there is no
+  // Authorization header, as browsers' EventSource and WebSocket cannot set headers.
+  bool tokenInQuery = false;
 };
 
 class Router {
@@ -46,6 +49,8 @@ class Router {
     std::vector<std::string> allowedMethods;         // when MethodNotAllowed
   };
   Match match(const std::string& method, const std::string& path) const;
+  // Marks a registered route as taking its credential from the query string too (Route::tokenInQuery).
+  void allowTokenInQuery(const std::string& method, const std::string& pattern);
 
   const std::vector<Route>& routes() const { return routes_; }
 
