@@ -15,6 +15,7 @@
 #include "server/auth/token_service.hpp"
 #include "server/core/job_engine.hpp"
 #include "server/core/job_notifier.hpp"
+#include "server/core/job_retention.hpp"
 #include "server/core/worker_registry.hpp"
 #include "server/http/http_server.hpp"
 #include "server/http/request_dispatcher.hpp"
@@ -28,6 +29,7 @@ namespace {
 
 constexpr auto kReapInterval = std::chrono::seconds(1);
 constexpr int kSweepEveryNthTick = 5;  // silent workers are marked offline every ~5 s
+constexpr int kRetentionEveryNthTick = 10;  // finished jobs past their retention are deleted every ~10 s
 // Handlers never wait on a thread (commits and long-polls suspend), so about one thread per core
 // serves every request: more only adds hand-offs between threads. Two at least, so one slow read
 // (bounded at 250 ms) never stops the server.
@@ -49,6 +51,13 @@ TokenSettings tokenSettings(const ServerConfig& config) {
   settings.accessTtlSecs = config.jwtAccessTtlSecs;
   settings.refreshTtlSecs = config.jwtRefreshTtlSecs;
   return settings;
+}
+
+RetentionPolicy retentionPolicy(const ServerConfig& config) {
+  RetentionPolicy policy;
+  if (config.retentionCompletedSecs > 0) policy.completed = std::chrono::seconds(config.retentionCompletedSecs);
+  if (config.retentionDeadletterSecs > 0) policy.deadletter = std::chrono::seconds(config.retentionDeadletterSecs);
+  return policy;
 }
 
 }  // namespace
@@ -96,12 +105,24 @@ int ServerApp::start(std::ostream& keyOut) {
   try {
     StoreOptions storeOptions;
     storeOptions.busyTimeoutMs = config_.dbBusyTimeoutMs;
+    storeOptions.poolSize = config_.dbPoolSize;
     store = openStore(config_.databaseUrl, storeOptions);
   } catch (const std::exception& e) {
     throw std::runtime_error("cannot open database " + config_.databaseUrl + ": " + e.what());
   }
   spdlog::info("database: {} ({})", config_.databaseUrl, store->backendName());
   parts_ = std::make_unique<Parts>(std::move(store), config_);
+
+  // Several servers on one database: wake-ups cross processes, and one of them does the duties.
+  if (ClusterSignals* cluster = parts_->store->cluster()) {
+    JobNotifier& notifier = parts_->notifier;
+    cluster->onReady([&notifier](const std::string& org, const std::string& queue, std::size_t count) {
+      notifier.notifyFromPeer(org, queue, count);
+    });
+    notifier.setRelay([cluster](const std::string& org, const std::string& queue, std::size_t count) {
+      cluster->publishReady(org, queue, count);
+    });
+  }
 
   const std::string keyPrefix = apiKeyPrefixFor(config_.environment);
   bootstrapApiKeys(*parts_->store, config_.apiKey, keyOut, keyPrefix);
@@ -183,22 +204,38 @@ void ServerApp::stop() {
   backgroundWake_.notify_all();
   if (background_.joinable()) background_.join();
   // Every request has been answered and every loop has ended: let the pool finish what it holds,
-  // then the store can close.
+  // then the store can close. Messages from other servers stop before the notifier goes.
   parts_->pool.join();
+  if (ClusterSignals* cluster = parts_->store->cluster()) cluster->onReady(nullptr);
   parts_.reset();
 }
 
 void ServerApp::runBackgroundLoops() {
   int tick = 0;
+  ClusterSignals* cluster = parts_->store->cluster();
   std::unique_lock lock(backgroundMutex_);
   while (!backgroundWake_.wait_for(lock, kReapInterval, [this] { return backgroundStop_; })) {
     lock.unlock();
+    // On a shared database one server does the duties each tick; the others stand by and take over
+    // at their next tick once its connection (and so its lock) is gone.
+    if (cluster && !cluster->holdsDuties()) {
+      lock.lock();
+      continue;
+    }
     // A failing loop must not end the process: the next tick tries again, and the error is logged.
     try {
       if (const int moved = syncWait(parts_->jobs.reapExpiredLeases()); moved > 0)
         spdlog::info("returned {} job(s) with expired leases to their queues", moved);
     } catch (const std::exception& e) {
       spdlog::error("lease reaper failed: {}", e.what());
+    }
+    if (const RetentionPolicy retention = retentionPolicy(config_); retention.any() && tick % kRetentionEveryNthTick == 0) {
+      try {
+        if (const long long deleted = syncWait(purgeExpiredJobs(*parts_->store, retention, nowMs())); deleted > 0)
+          spdlog::info("deleted {} finished job(s) past their retention", deleted);
+      } catch (const std::exception& e) {
+        spdlog::error("retention failed: {}", e.what());
+      }
     }
     if (++tick % kSweepEveryNthTick == 0) {
       try {

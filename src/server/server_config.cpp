@@ -43,6 +43,18 @@ bool isLoopbackHost(const std::string& host) {
   return std::equal(std::begin(v6), std::end(v6), std::begin(kLoopback6));
 }
 
+long long parseRetention(const char* flag, const std::string& text) {
+  if (text.empty()) return 0;
+  std::size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
+  const std::string unit = text.substr(digits);
+  static const std::pair<const char*, long long> kUnits[] = {{"", 1}, {"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400}};
+  for (const auto& [name, seconds] : kUnits)
+    if (digits > 0 && digits <= 9 && unit == name) return std::stoll(text.substr(0, digits)) * seconds;
+  throw std::invalid_argument(std::string(flag) + " must be a duration such as 7d, 12h, 30m or 90s (0: keep forever), got '" +
+                              text + "'");
+}
+
 void validateServerConfig(const ServerConfig& c) {
   if (!isIpAddress(c.host))
     throw std::invalid_argument("--host must be an IPv4 or IPv6 address (e.g. 127.0.0.1 or 0.0.0.0), got '" + c.host + "'");
@@ -90,6 +102,7 @@ void validateServerConfig(const ServerConfig& c) {
   requireInRange("--event-buffer", c.eventBuffer, 1, 1000000);
   requireInRange("--event-keepalive-secs", c.eventKeepAliveSecs, 1, 3600);
   requireInRange("--db-busy-timeout-ms", c.dbBusyTimeoutMs, 1, 600000);
+  requireInRange("--db-pool-size", c.dbPoolSize, 2, 1000);
   requireInRange("--threads", c.threads, 0, 1024);
 }
 
@@ -112,6 +125,20 @@ int parseServerConfig(int argc, const char* const* argv, ServerConfig& config) {
                  "fails with 503 SERVICE_UNAVAILABLE. Reads wait at most 250 ms, or this, if shorter")
       ->envname("DB_BUSY_TIMEOUT_MS")
       ->capture_default_str();
+  app.add_option("--db-pool-size", config.dbPoolSize,
+                 "PostgreSQL: connections each server opens for reads and writes (half of them, at most 8, "
+                 "write); three more carry wake-ups and the background-duty lock")
+      ->envname("DB_POOL_SIZE")
+      ->capture_default_str();
+  std::string retentionCompleted;
+  std::string retentionDeadletter;
+  app.add_option("--retention-completed", retentionCompleted,
+                 "Delete completed and cancelled jobs this long after they finished (7d, 12h, 30m, 90s); "
+                 "default: keep them")
+      ->envname("RETENTION_COMPLETED");
+  app.add_option("--retention-deadletter", retentionDeadletter,
+                 "Delete dead-lettered jobs this long after they failed (7d, 12h, ...); default: keep them")
+      ->envname("RETENTION_DEADLETTER");
   app.add_option("--threads", config.threads,
                  "Threads serving connections and handlers (0: one per core, at least 2); the SQLite writer has "
                  "its own")
@@ -208,6 +235,8 @@ int parseServerConfig(int argc, const char* const* argv, ServerConfig& config) {
   if (!jwtSecret.empty()) config.jwtSecret = jwtSecret;
   config.logLevel = normalizedLogLevel(config.logLevel);
   try {
+    config.retentionCompletedSecs = parseRetention("--retention-completed", retentionCompleted);
+    config.retentionDeadletterSecs = parseRetention("--retention-deadletter", retentionDeadletter);
     validateServerConfig(config);
   } catch (const std::invalid_argument& e) {
     std::cerr << "spooled-server: " << e.what() << "\n";

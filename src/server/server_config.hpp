@@ -11,6 +11,10 @@ struct ServerConfig {
   int port = 8080;  // 0: any free port; the bound port is logged
   std::string databaseUrl = "sqlite:./spooled-data/spooled.db";
   int dbBusyTimeoutMs = 2000;  // a write waits this long for a lock another process holds, then 503
+  int dbPoolSize = 10;
+  // How long finished jobs are kept (core/job_retention.hpp), in seconds; 0 keeps them forever.
+  long long retentionCompletedSecs = 0;   // completed and cancelled jobs
+  long long retentionDeadletterSecs = 0;  // dead-lettered jobs         // PostgreSQL: connections for reads and writes (3 more: wake-ups, duties)
   std::optional<std::string> apiKey;    // registered for the default organization at start
   std::optional<std::string> adminKey;  // for admin routes (X-Admin-Key)
   std::string logLevel = "info";        // trace, debug, info, warn, error, critical, off
@@ -44,6 +48,10 @@ struct ServerConfig {
   // never wait on a thread, so more than the cores buys nothing but hand-offs between them.
   int threads = 0;
 };
+
+// "7d", "12h", "30m", "90s" or a bare number of seconds, as seconds; "0" or "" is 0 (keep forever).
+// Throws std::invalid_argument naming the flag for anything else.
+long long parseRetention(const char* flag, const std::string& text);
 
 // True when host is a loopback address (127.0.0.0/8 or ::1): only this machine can connect.
 bool isLoopbackHost(const std::string& host);

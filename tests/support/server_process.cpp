@@ -15,6 +15,7 @@
 
 #include "support/free_port.hpp"
 #include "support/http_client.hpp"
+#include "support/pg_cluster.hpp"
 
 namespace spooled::test {
 
@@ -78,6 +79,8 @@ int waitForPid(pid_t pid, std::chrono::milliseconds timeout) {
 ServerProcess::ServerProcess(ServerProcessOptions options) : options_(std::move(options)) {
   dir_ = makeTempDir();
   dbPath_ = (options_.databaseDir.empty() ? dir_ : options_.databaseDir) + "/spooled.db";
+  dbUrl_ = options_.databaseUrl;
+  if (dbUrl_.empty()) dbUrl_ = postgresSelected() ? freshPgDatabaseUrl() : "sqlite:" + dbPath_;
   stdoutPath_ = dir_ + "/stdout.log";
   stderrPath_ = dir_ + "/stderr.log";
 }

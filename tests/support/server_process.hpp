@@ -1,5 +1,5 @@
 #pragma once
-// A real spooled-server process for tests: a temporary SQLite file, a free port on 127.0.0.1, a
+// A real spooled-server process for tests: a temporary SQLite file (or PostgreSQL database), a free port on 127.0.0.1, a
 // known API key. start() returns once GET /health answers; stop() sends SIGTERM and returns the exit
 // code; kill() sends SIGKILL; restart() starts again on the same database file and port.
 // The process's stdout and stderr go to files (appended across restarts); logs() returns both for
@@ -19,6 +19,9 @@ struct ServerProcessOptions {
   std::vector<std::string> extraArgs;          // appended to the command line
   std::map<std::string, std::string> env;      // set in the child before exec
   std::string databaseDir;                     // where spooled.db lives; empty: the server's temporary folder
+  // --database-url; empty: SQLite (spooled.db in databaseDir), or with SPOOLED_TEST_STORE=postgres a
+  // fresh database on the test PostgreSQL cluster (support/pg_cluster.hpp).
+  std::string databaseUrl;
   std::chrono::milliseconds startTimeout{20000};
   std::chrono::milliseconds stopTimeout{30000};
 };
@@ -49,7 +52,7 @@ class ServerProcess {
   std::string baseUrl() const;
   const std::string& apiKey() const { return options_.apiKey; }
   const std::string& databasePath() const { return dbPath_; }
-  std::string databaseUrl() const { return "sqlite:" + dbPath_; }
+  const std::string& databaseUrl() const { return dbUrl_; }
   const std::string& directory() const { return dir_; }
 
   std::string stdoutText() const;
@@ -64,6 +67,7 @@ class ServerProcess {
   ServerProcessOptions options_;
   std::string dir_;
   std::string dbPath_;
+  std::string dbUrl_;
   std::string stdoutPath_;
   std::string stderrPath_;
   int port_ = 0;

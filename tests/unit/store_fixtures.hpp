@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -16,6 +17,7 @@
 #include "common/time.hpp"
 #include "server/store/records.hpp"
 #include "server/store/store.hpp"
+#include "support/pg_cluster.hpp"
 
 namespace spooled::server::store_fixtures {
 
@@ -184,9 +186,21 @@ struct StoreBackend {
 
 inline std::ostream& operator<<(std::ostream& out, const StoreBackend& backend) { return out << backend.name; }
 
-// Every backend this build can test. PostgreSQL joins here once its store exists.
+// A database of its own on the test PostgreSQL cluster for each test folder: created on first use,
+// its URL kept in the folder so that opening again reopens it.
+inline std::string pgDatabaseFor(const std::filesystem::path& dir) {
+  const auto file = dir / "postgres-url";
+  std::string url;
+  if (std::ifstream in(file); in >> url) return url;
+  url = test::freshPgDatabaseUrl();
+  std::ofstream(file) << url;
+  return url;
+}
+
+// Every backend this build can test.
 inline std::vector<StoreBackend> storeBackends() {
-  return {{"sqlite", [](const std::filesystem::path& dir) { return openStore("sqlite:" + (dir / "spooled.db").string()); }}};
+  return {{"sqlite", [](const std::filesystem::path& dir) { return openStore("sqlite:" + (dir / "spooled.db").string()); }},
+          {"postgres", [](const std::filesystem::path& dir) { return openStore(pgDatabaseFor(dir)); }}};
 }
 
 // For INSTANTIATE_TEST_SUITE_P's name generator.

@@ -370,8 +370,17 @@ TEST_P(StoreConformance, IdempotencyKeyIsUniquePerOrganization) {
 
   JobRecord repeat = minimalJob("org-a", "q");
   repeat.idempotencyKey = "order-17";
-  EXPECT_ANY_THROW(put(repeat));
+  EXPECT_THROW(put(repeat), StoreDuplicateKey);
   EXPECT_FALSE(findJob("org-a", repeat.id));
+  // The store-neutral answer leaves the transaction usable: core answers with the existing job and
+  // commits the rest of the request.
+  JobRecord after = minimalJob("org-a", "q");
+  store_->writeNow([&](StoreTx& tx) {
+    EXPECT_THROW(tx.insertJob(repeat), StoreDuplicateKey);
+    EXPECT_EQ(tx.findJobByIdempotencyKey("org-a", "order-17")->id, first.id);
+    tx.insertJob(after);
+  });
+  EXPECT_TRUE(findJob("org-a", after.id));
 
   JobRecord otherOrg = minimalJob("org-b", "q");
   otherOrg.idempotencyKey = "order-17";

@@ -53,7 +53,14 @@ CreateJobOutcome insertUnlessKnown(StoreTx& tx, const std::string& orgId, const 
   job.completionWebhook = input.completionWebhook;
   job.createdAt = now;
   job.updatedAt = now;
-  tx.insertJob(job);
+  try {
+    tx.insertJob(job);
+  } catch (const StoreDuplicateKey&) {
+    // Another server committed a job with this key after the lookup above: that job is the answer.
+    if (auto existing = tx.findJobByIdempotencyKey(orgId, *input.idempotencyKey))
+      return CreateJobOutcome{existing->id, false};
+    throw;
+  }
   created.push_back(job);
   return CreateJobOutcome{job.id, true};
 }

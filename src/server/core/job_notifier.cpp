@@ -23,6 +23,15 @@ JobNotifier::~JobNotifier() {
 }
 
 void JobNotifier::notify(const std::string& orgId, const std::string& queueName, std::size_t readyJobs) {
+  wakeLocal(orgId, queueName, readyJobs);
+  if (relay_) relay_(orgId, queueName, readyJobs);
+}
+
+void JobNotifier::notifyFromPeer(const std::string& orgId, const std::string& queueName, std::size_t readyJobs) {
+  wakeLocal(orgId, queueName, readyJobs);
+}
+
+void JobNotifier::wakeLocal(const std::string& orgId, const std::string& queueName, std::size_t readyJobs) {
   const std::string key = queueKey(orgId, queueName);
   Woken woken;
   {

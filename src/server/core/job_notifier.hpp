@@ -13,6 +13,7 @@
 #include <condition_variable>
 #include <coroutine>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <list>
 #include <map>
@@ -46,6 +47,12 @@ class JobNotifier {
   // same rows. A woken claim that fills its whole batch calls notify again for whatever is left.
   void notify(const std::string& orgId, const std::string& queueName,
               std::size_t readyJobs = std::numeric_limits<std::size_t>::max());
+  // Several servers on one database: `relay` hears every notify() (not notifyFromPeer), to tell the
+  // other processes; their messages come back through notifyFromPeer, which wakes local waiters only.
+  // Set before the notifier is shared between threads.
+  using Relay = std::function<void(const std::string& orgId, const std::string& queueName, std::size_t readyJobs)>;
+  void setRelay(Relay relay) { relay_ = std::move(relay); }
+  void notifyFromPeer(const std::string& orgId, const std::string& queueName, std::size_t readyJobs);
   // Wakes every waiter, now and later (server shutdown): waits started afterwards end at once.
   void notifyAll();
 
@@ -83,6 +90,7 @@ class JobNotifier {
 
  private:
   bool changedSince(const std::string& key, Ticket since) const;  // mutex_ held
+  void wakeLocal(const std::string& orgId, const std::string& queueName, std::size_t readyJobs);
   using Woken = std::vector<std::coroutine_handle<>>;
   // Takes a waiter out of both indexes and returns its coroutine, to resume once mutex_ is released
   // (a resumed waiter may call back into the notifier). mutex_ held.
@@ -91,6 +99,7 @@ class JobNotifier {
   void timerLoop();
 
   Executor* resumeOn_;
+  Relay relay_;
   const std::chrono::milliseconds probeInterval_;
   mutable std::mutex mutex_;
   std::condition_variable timerWake_;

@@ -1,8 +1,10 @@
+#include <algorithm>
 #include <filesystem>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 
+#include "server/store/postgres/pg_store.hpp"
 #include "server/store/sqlite/sqlite_store.hpp"
 #include "server/store/store.hpp"
 
@@ -46,7 +48,12 @@ std::unique_ptr<Store> openSqlite(const std::string& path, const std::string& ur
 std::unique_ptr<Store> openStore(const std::string& databaseUrl, const StoreOptions& options) {
   if (auto path = sqlitePath(databaseUrl)) return openSqlite(*path, databaseUrl, options);
   if (startsWith(databaseUrl, "postgres://") || startsWith(databaseUrl, "postgresql://"))
-    throw std::runtime_error("PostgreSQL support is not built yet");
+  {
+    PgStoreOptions pgOptions;
+    pgOptions.poolSize = static_cast<std::size_t>(std::max(2, options.poolSize));
+    pgOptions.lockTimeoutMs = options.busyTimeoutMs;
+    return std::make_unique<PgStore>(databaseUrl, pgOptions);
+  }
   throw std::runtime_error("unsupported database URL '" + databaseUrl +
                            "': use sqlite:PATH (e.g. sqlite:data/spooled.db) or postgres://user:pass@host/db");
 }

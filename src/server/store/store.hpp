@@ -2,6 +2,7 @@
 // The storage seam. Core code sees only these interfaces; SQLite and PostgreSQL implement them and
 // pass one conformance suite (tests/unit/store_test.cpp). Nothing here exposes a backend handle.
 #include <coroutine>
+#include <cstddef>
 #include <exception>
 #include <functional>
 #include <map>
@@ -71,6 +72,7 @@ class StoreReader {
 // A write transaction. Its reads see its own writes. Every method throws on a storage failure.
 class StoreTx : public StoreReader {
  public:
+  // Throws StoreDuplicateKey when the organization has a job with job.idempotencyKey already.
   virtual void insertJob(const JobRecord& job) = 0;
   virtual void updateJob(const JobRecord& job) = 0;  // replaces every column of the row with this id
   // Ready jobs of one queue: status pending or scheduled, scheduled_at absent or <= now, expires_at
@@ -113,6 +115,32 @@ struct StoreHealth {
   bool ok() const { return !readProblem && !writeProblem; }
 };
 
+// A new job's idempotency key is taken: the organization already has a job with it (committed by
+// another process, possibly a moment ago). Thrown by StoreTx::insertJob; the transaction stays
+// usable, so core answers with the existing job instead of failing.
+class StoreDuplicateKey : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// What the server processes sharing one database tell each other (PostgreSQL: LISTEN/NOTIFY and an
+// advisory lock). SQLite serves one process and has none. Thread-safe.
+class ClusterSignals {
+ public:
+  using ReadyFn = std::function<void(const std::string& orgId, const std::string& queueName, std::size_t count)>;
+  virtual ~ClusterSignals() = default;
+  // Tells the other processes that `count` jobs became ready on (orgId, queueName). Never waits; may be
+  // lost while the database is unreachable (parked claims also probe once a second).
+  virtual void publishReady(const std::string& orgId, const std::string& queueName, std::size_t count) = 0;
+  // fn runs, on a thread of the signals, for each such message from another process. Set it once,
+  // before jobs are created.
+  virtual void onReady(ReadyFn fn) = 0;
+  // True when this process holds the cluster's background duties (lease reaper, scheduled promotion,
+  // silent-worker sweep, retention), taking them if nobody does. The holder keeps them until its
+  // connection ends; then the next caller in any process takes them. May block for a connection.
+  virtual bool holdsDuties() = 0;
+};
+
 // A database. Thread-safe: any thread may call read() and write() at any time.
 //
 // Writes are asynchronous, so a request waiting for its commit holds no thread: submitWrite() is the
@@ -149,6 +177,9 @@ class Store {
 
   // True on the thread that runs write transactions (where a blocking write would deadlock).
   virtual bool onWriterThread() const { return false; }
+
+  // How this process coordinates with others on the same database; nullptr when none can share it.
+  virtual ClusterSignals* cluster() { return nullptr; }
 
   // Where coroutines suspended in write() continue after their commit; nullptr (the default) resumes
   // them on the writer thread, which only unit tests should do. Set before the store is shared.
@@ -215,6 +246,8 @@ class Store {
 struct StoreOptions {
   // A write waits this long for the database lock another process holds, then fails with 503.
   int busyTimeoutMs = 2000;
+  // PostgreSQL: connections for reads and writes together (--db-pool-size).
+  int poolSize = 10;
 };
 
 // Opens the database named by a URL: "sqlite:PATH" (relative or absolute; parent folders are created)

@@ -8,7 +8,13 @@
 namespace spooled::server {
 namespace {
 
-void checkOrdered(std::span<const Migration> migrations) {
+int appliedVersion(SqliteConnection& conn) {
+  return std::stoi(conn.queryText("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").value_or("0"));
+}
+
+}  // namespace
+
+void checkMigrationOrder(std::span<const Migration> migrations) {
   int previous = 0;
   for (const auto& m : migrations) {
     if (m.version <= previous)
@@ -17,26 +23,24 @@ void checkOrdered(std::span<const Migration> migrations) {
   }
 }
 
-int appliedVersion(SqliteConnection& conn) {
-  return std::stoi(conn.queryText("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").value_or("0"));
+void requireKnownSchema(int current, std::span<const Migration> migrations) {
+  const int known = migrations.empty() ? 0 : migrations.back().version;
+  if (current > known)
+    throw std::runtime_error("the database has schema version " + std::to_string(current) +
+                             " but this build knows only up to " + std::to_string(known) +
+                             "; it was written by a newer spooled-server");
 }
 
-}  // namespace
-
 int applySqliteMigrations(SqliteConnection& conn, std::span<const Migration> migrations, TimePoint now) {
-  checkOrdered(migrations);
+  checkMigrationOrder(migrations);
   // IMMEDIATE takes the write lock first, so two processes opening one file cannot both migrate.
   conn.exec("BEGIN IMMEDIATE");
   try {
     conn.exec(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
         " version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT");
-    int current = appliedVersion(conn);
-    int known = migrations.empty() ? 0 : migrations.back().version;
-    if (current > known)
-      throw std::runtime_error("the database has schema version " + std::to_string(current) +
-                               " but this build knows only up to " + std::to_string(known) +
-                               "; it was written by a newer spooled-server");
+    const int current = appliedVersion(conn);
+    requireKnownSchema(current, migrations);
     int applied = 0;
     for (const auto& m : migrations) {
       if (m.version <= current) continue;

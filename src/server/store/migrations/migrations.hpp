@@ -19,6 +19,14 @@ struct Migration {
 
 // The SQLite schema, oldest first.
 std::span<const Migration> sqliteMigrations();
+// The PostgreSQL schema, oldest first, with the same version numbers (applied by
+// postgres/pg_migrate.hpp).
+std::span<const Migration> pgMigrations();
+
+// Throws std::runtime_error unless the versions strictly increase.
+void checkMigrationOrder(std::span<const Migration> migrations);
+// Throws std::runtime_error when the database's version `current` is newer than any the list knows.
+void requireKnownSchema(int current, std::span<const Migration> migrations);
 
 // Applies the migrations newer than the database's recorded version, all in one transaction, and
 // returns how many it applied. Throws std::runtime_error, changing nothing, when the list is not

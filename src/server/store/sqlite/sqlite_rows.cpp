@@ -5,89 +5,15 @@
 #include <stdexcept>
 
 #include "common/bounded_json.hpp"
+#include "server/store/record_columns.hpp"
 
 namespace spooled::server {
 namespace {
 
-// Values are bounded to kMaxJsonDepth when they arrive; rows written by older releases may nest
-// deeper, so reading back allows more, but still only as deep as serialising the value can follow.
-constexpr int kMaxStoredJsonDepth = 512;
-
-json storedJson(const std::string& text) { return parseBoundedJson(text, kMaxStoredJsonDepth); }
-
-// Each Spec lists a record's columns in table order. The first column is always the primary key
-// "id"; organization-scoped records have "org_id" second (update() relies on both). fields() visits
-// one record, or several side by side (v(name, a.field, b.field) compares two).
-template <class Record>
-struct Spec;
-
-template <>
-struct Spec<JobRecord> {
-  static constexpr const char* kTable = "jobs";
-  static constexpr bool kOrgScoped = true;
-  template <class Visit, class... Rec>
-  static void fields(Visit& v, Rec&... r) {
-    v("id", r.id...), v("org_id", r.orgId...), v("queue_name", r.queueName...), v("status", r.status...);
-    v("payload", r.payload...), v("result", r.result...), v("retry_count", r.retryCount...);
-    v("max_retries", r.maxRetries...), v("last_error", r.lastError...), v("created_at", r.createdAt...);
-    v("updated_at", r.updatedAt...), v("scheduled_at", r.scheduledAt...), v("started_at", r.startedAt...);
-    v("completed_at", r.completedAt...), v("expires_at", r.expiresAt...), v("priority", r.priority...);
-    v("tags", r.tags...), v("timeout_seconds", r.timeoutSeconds...), v("parent_job_id", r.parentJobId...);
-    v("completion_webhook", r.completionWebhook...), v("assigned_worker_id", r.assignedWorkerId...);
-    v("lease_id", r.leaseId...), v("lease_expires_at", r.leaseExpiresAt...), v("idempotency_key", r.idempotencyKey...);
-    v("progress", r.progress...), v("progress_message", r.progressMessage...);
-  }
-};
-
-template <>
-struct Spec<WorkerRecord> {
-  static constexpr const char* kTable = "workers";
-  static constexpr bool kOrgScoped = true;
-  template <class Visit, class... Rec>
-  static void fields(Visit& v, Rec&... r) {
-    v("id", r.id...), v("org_id", r.orgId...), v("queue_name", r.queueName...), v("hostname", r.hostname...);
-    v("worker_type", r.workerType...), v("max_concurrency", r.maxConcurrency...), v("current_jobs", r.currentJobs...);
-    v("status", r.status...), v("last_heartbeat", r.lastHeartbeat...), v("metadata", r.metadata...);
-    v("version", r.version...), v("registered_at", r.registeredAt...);
-  }
-};
-
-template <>
-struct Spec<OrganizationRecord> {
-  static constexpr const char* kTable = "organizations";
-  static constexpr bool kOrgScoped = false;
-  template <class Visit, class... Rec>
-  static void fields(Visit& v, Rec&... r) {
-    v("id", r.id...), v("name", r.name...), v("slug", r.slug...), v("plan_tier", r.planTier...);
-    v("billing_email", r.billingEmail...), v("settings", r.settings...), v("webhook_token", r.webhookToken...);
-    v("created_at", r.createdAt...), v("updated_at", r.updatedAt...);
-  }
-};
-
-template <>
-struct Spec<ApiKeyRecord> {
-  static constexpr const char* kTable = "api_keys";
-  static constexpr bool kOrgScoped = true;
-  template <class Visit, class... Rec>
-  static void fields(Visit& v, Rec&... r) {
-    v("id", r.id...), v("org_id", r.orgId...), v("name", r.name...), v("key_hash", r.keyHash...), v("queues", r.queues...);
-    v("rate_limit", r.rateLimit...), v("is_active", r.isActive...), v("created_at", r.createdAt...);
-    v("last_used", r.lastUsed...), v("expires_at", r.expiresAt...);
-  }
-};
-
-template <>
-struct Spec<QueueRecord> {
-  static constexpr const char* kTable = "queues";
-  static constexpr bool kOrgScoped = true;
-  template <class Visit, class... Rec>
-  static void fields(Visit& v, Rec&... r) {
-    v("id", r.id...), v("org_id", r.orgId...), v("queue_name", r.queueName...), v("max_retries", r.maxRetries...);
-    v("default_timeout", r.defaultTimeout...), v("rate_limit", r.rateLimit...), v("enabled", r.enabled...);
-    v("paused", r.paused...), v("paused_at", r.pausedAt...), v("pause_reason", r.pauseReason...);
-    v("settings", r.settings...), v("created_at", r.createdAt...), v("updated_at", r.updatedAt...);
-  }
-};
+using columns::columnNames;
+using columns::joined;
+using columns::Spec;
+using columns::storedJson;
 
 // --- one C++ type <-> one column value ---
 
@@ -133,34 +59,6 @@ void readValue(const SqliteQuery& q, int c, std::optional<T>& v) {
 // --- SQL text derived from a Spec ---
 
 template <class Record>
-std::vector<std::string> columnNames() {
-  std::vector<std::string> names;
-  auto collect = [&](const char* name, const auto&) { names.emplace_back(name); };
-  Record sample;
-  Spec<Record>::fields(collect, sample);
-  return names;
-}
-
-std::string joined(const std::vector<std::string>& parts, std::string_view separator) {
-  std::string out;
-  for (const auto& part : parts) out += (out.empty() ? "" : std::string(separator)) + part;
-  return out;
-}
-
-std::string placeholders(std::size_t count) {
-  std::vector<std::string> marks;
-  for (std::size_t i = 1; i <= count; ++i) marks.push_back("?" + std::to_string(i));
-  return joined(marks, ", ");
-}
-
-template <class Record>
-std::string buildInsert() {
-  auto names = columnNames<Record>();
-  return std::string("INSERT INTO ") + Spec<Record>::kTable + " (" + joined(names, ", ") + ") VALUES (" +
-         placeholders(names.size()) + ")";
-}
-
-template <class Record>
 constexpr std::size_t keyCount() {
   return Spec<Record>::kOrgScoped ? 2 : 1;
 }
@@ -168,12 +66,7 @@ constexpr std::size_t keyCount() {
 // UPDATE of the columns in `columns` (bit i: column i), each bound to its insert() number.
 template <class Record>
 std::string buildUpdate(std::uint64_t columns) {
-  auto names = columnNames<Record>();
-  std::vector<std::string> sets;
-  for (std::size_t i = keyCount<Record>(); i < names.size(); ++i)
-    if ((columns >> i) & 1U) sets.push_back(names[i] + " = ?" + std::to_string(i + 1));
-  return std::string("UPDATE ") + Spec<Record>::kTable + " SET " + joined(sets, ", ") + " WHERE id = ?1" +
-         (Spec<Record>::kOrgScoped ? " AND org_id = ?2" : "");
+  return columns::updateSql<Record>('?', columns);
 }
 
 template <class Record>
@@ -195,7 +88,7 @@ const std::string& SqliteRows<Record>::select() {
 
 template <class Record>
 const std::string& SqliteRows<Record>::insert() {
-  static const std::string sql = buildInsert<Record>();
+  static const std::string sql = columns::insertSql<Record>('?');
   return sql;
 }
 
@@ -268,13 +161,7 @@ template struct SqliteRows<ApiKeyRecord>;
 template struct SqliteRows<QueueRecord>;
 
 const std::string& upsertQueueSql() {
-  static const std::string sql = [] {
-    std::vector<std::string> sets;
-    for (const auto& name : columnNames<QueueRecord>())
-      if (name != "id" && name != "org_id" && name != "queue_name" && name != "created_at")
-        sets.push_back(name + " = excluded." + name);
-    return buildInsert<QueueRecord>() + " ON CONFLICT (org_id, queue_name) DO UPDATE SET " + joined(sets, ", ");
-  }();
+  static const std::string sql = columns::upsertQueueSql('?');
   return sql;
 }
 

@@ -45,13 +45,4 @@ std::optional<StorageProblem> storageProblem(const std::exception_ptr& error) {
   }
 }
 
-ApiError storageUnavailable(const std::string& cause, const std::string& message) {
-  return ApiError(ErrorCode::Unavailable, "Storage unavailable: " + message + "; try again later",
-                  json{{"cause", cause}});
-}
-
-ApiError storageUnavailable(const StorageProblem& problem) {
-  return storageUnavailable(problem.cause, problem.message);
-}
-
 }  // namespace spooled::server

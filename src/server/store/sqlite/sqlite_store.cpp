@@ -23,16 +23,6 @@ void rollbackQuietly(SqliteConnection& conn) noexcept {
   }
 }
 
-std::string describe(const std::exception_ptr& error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    return e.what();
-  } catch (...) {
-    return "unknown error";
-  }
-}
-
 }  // namespace
 
 SqliteStore::SqliteStore(const std::string& path, SqliteStoreOptions options)
@@ -131,7 +121,7 @@ std::exception_ptr SqliteStore::refusal() {
 std::exception_ptr SqliteStore::noteFailure(const std::exception_ptr& error) {
   const auto problem = storageProblem(error);
   if (!problem) return error;  // a verdict on the request (ApiError, constraint), not on the storage
-  spdlog::error("SQLite write failed: {}", describe(error));
+  spdlog::error("SQLite write failed: {}", describeError(error));
   if (problem->fault)
     condition_.fault(problem->message, StoreCondition::Reach::ReadsAndWrites);
   else
@@ -248,7 +238,7 @@ void SqliteStore::read(const std::function<void(StoreReader&)>& fn) {
   } catch (...) {
     const auto problem = storageProblem(std::current_exception());
     if (!problem) throw;
-    spdlog::warn("SQLite read failed: {}", describe(std::current_exception()));
+    spdlog::warn("SQLite read failed: {}", describeError(std::current_exception()));
     if (problem->fault) condition_.fault(problem->message, StoreCondition::Reach::ReadsAndWrites);
     throw storageUnavailable(*problem);
   }
@@ -272,7 +262,7 @@ std::optional<std::string> SqliteStore::readProblem() {
     return std::nullopt;
   } catch (...) {
     const auto problem = storageProblem(std::current_exception());
-    if (!problem) return "the database does not answer: " + describe(std::current_exception());
+    if (!problem) return "the database does not answer: " + describeError(std::current_exception());
     if (problem->fault) condition_.fault(problem->message, StoreCondition::Reach::ReadsAndWrites);
     return problem->message;
   }

@@ -39,7 +39,14 @@ const std::string& SqliteTx::silentWorkersSql() {
 }
 
 void SqliteTx::insertJob(const JobRecord& job) {
-  writeRow(SqliteRows<JobRecord>::insert(), job, "insertJob");
+  try {
+    writeRow(SqliteRows<JobRecord>::insert(), job, "insertJob");
+  } catch (const SqliteError& e) {
+    // The store-neutral answer for a taken idempotency key (the statement alone was undone).
+    if (e.isConstraintViolation() && job.idempotencyKey && findJobByIdempotencyKey(job.orgId, *job.idempotencyKey))
+      throw StoreDuplicateKey("idempotency key '" + *job.idempotencyKey + "' is taken");
+    throw;
+  }
   remember(job);
 }
 

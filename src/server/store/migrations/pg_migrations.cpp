@@ -1,0 +1,147 @@
+// The PostgreSQL schema as an append-only list of migrations, step for step the SQLite list's
+// versions. Never edit a released step; add one. Conventions as SQLite's: times are BIGINT
+// milliseconds since the epoch, JSON is TEXT (kept byte for byte as the API received it), absent
+// values are NULL. Booleans are BOOLEAN. Names and ids compare byte-wise (COLLATE "C"), whatever the
+// database's locale, so lists sort as they do on SQLite. `seq` (an identity column) is the insertion
+// order that SQLite's rowid gives: it breaks ties of one millisecond.
+#include "server/store/migrations/migrations.hpp"
+
+namespace spooled::server {
+namespace {
+
+constexpr std::string_view kInitialSchema = R"sql(
+CREATE TABLE organizations (
+  id TEXT COLLATE "C" PRIMARY KEY,
+  name TEXT NOT NULL,
+  slug TEXT COLLATE "C" NOT NULL UNIQUE,
+  plan_tier TEXT NOT NULL,
+  billing_email TEXT,
+  settings TEXT NOT NULL,
+  webhook_token TEXT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  seq BIGINT GENERATED ALWAYS AS IDENTITY
+);
+
+CREATE TABLE api_keys (
+  id TEXT COLLATE "C" PRIMARY KEY,
+  org_id TEXT COLLATE "C" NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  key_hash TEXT COLLATE "C" NOT NULL UNIQUE,
+  queues TEXT NOT NULL,
+  rate_limit INTEGER,
+  is_active BOOLEAN NOT NULL,
+  created_at BIGINT NOT NULL,
+  last_used BIGINT,
+  expires_at BIGINT,
+  seq BIGINT GENERATED ALWAYS AS IDENTITY
+);
+CREATE INDEX idx_api_keys_org ON api_keys (org_id, created_at);
+
+CREATE TABLE queues (
+  id TEXT COLLATE "C" PRIMARY KEY,
+  org_id TEXT COLLATE "C" NOT NULL,
+  queue_name TEXT COLLATE "C" NOT NULL,
+  max_retries INTEGER NOT NULL,
+  default_timeout INTEGER NOT NULL,
+  rate_limit INTEGER,
+  enabled BOOLEAN NOT NULL,
+  paused BOOLEAN NOT NULL,
+  paused_at BIGINT,
+  pause_reason TEXT,
+  settings TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  UNIQUE (org_id, queue_name)
+);
+
+CREATE TABLE workers (
+  id TEXT COLLATE "C" PRIMARY KEY,
+  org_id TEXT COLLATE "C" NOT NULL,
+  queue_name TEXT COLLATE "C" NOT NULL,
+  hostname TEXT NOT NULL,
+  worker_type TEXT,
+  max_concurrency INTEGER NOT NULL,
+  current_jobs INTEGER NOT NULL,
+  status TEXT COLLATE "C" NOT NULL,
+  last_heartbeat BIGINT NOT NULL,
+  metadata TEXT NOT NULL,
+  version TEXT,
+  registered_at BIGINT NOT NULL,
+  seq BIGINT GENERATED ALWAYS AS IDENTITY
+);
+CREATE INDEX idx_workers_org_queue ON workers (org_id, queue_name);
+CREATE INDEX idx_workers_silent ON workers (last_heartbeat, id) WHERE status <> 'offline';
+
+CREATE TABLE jobs (
+  id TEXT COLLATE "C" PRIMARY KEY,
+  org_id TEXT COLLATE "C" NOT NULL,
+  queue_name TEXT COLLATE "C" NOT NULL,
+  status TEXT COLLATE "C" NOT NULL CHECK (status IN
+    ('pending', 'scheduled', 'processing', 'completed', 'failed', 'deadletter', 'cancelled')),
+  payload TEXT NOT NULL,
+  result TEXT,
+  retry_count INTEGER NOT NULL,
+  max_retries INTEGER NOT NULL,
+  last_error TEXT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  scheduled_at BIGINT,
+  started_at BIGINT,
+  completed_at BIGINT,
+  expires_at BIGINT,
+  priority INTEGER NOT NULL,
+  tags TEXT,
+  timeout_seconds INTEGER NOT NULL,
+  parent_job_id TEXT,
+  completion_webhook TEXT,
+  assigned_worker_id TEXT,
+  lease_id TEXT,
+  lease_expires_at BIGINT,
+  idempotency_key TEXT COLLATE "C",
+  progress INTEGER,
+  progress_message TEXT,
+  seq BIGINT GENERATED ALWAYS AS IDENTITY
+);
+CREATE INDEX idx_jobs_ready ON jobs (org_id, queue_name, priority DESC, created_at, seq)
+  WHERE status IN ('pending', 'scheduled');
+CREATE INDEX idx_jobs_leases ON jobs (lease_expires_at, id) WHERE status = 'processing';
+-- The one guard against two servers creating a job for one key at once: core maps the violation to
+-- the existing job (StoreDuplicateKey).
+CREATE UNIQUE INDEX uq_jobs_idempotency ON jobs (org_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
+CREATE INDEX idx_jobs_org_queue_status ON jobs (org_id, queue_name, status, created_at);
+CREATE INDEX idx_jobs_org_status ON jobs (org_id, status, created_at);
+CREATE INDEX idx_jobs_org_created ON jobs (org_id, created_at);
+)sql";
+
+constexpr std::string_view kRevokedTokensAndActivity = R"sql(
+CREATE TABLE revoked_tokens (
+  token_id TEXT COLLATE "C" PRIMARY KEY,
+  expires_at BIGINT NOT NULL
+);
+CREATE INDEX idx_jobs_org_completed ON jobs (org_id, completed_at) WHERE completed_at IS NOT NULL;
+)sql";
+
+// SQLite's step 3 reorders its claim index to end in insertion order; this schema had `seq` in it
+// from the start, so the step only keeps the version numbers of both stores in line.
+constexpr std::string_view kClaimOrderByInsertion = R"sql(
+SELECT 1;
+)sql";
+
+constexpr std::string_view kLimitCounts = R"sql(
+CREATE INDEX idx_workers_org_live ON workers (org_id, status) WHERE status <> 'offline';
+CREATE INDEX idx_api_keys_org_active ON api_keys (org_id, is_active) WHERE is_active;
+)sql";
+
+constexpr Migration kPgMigrations[] = {
+    {1, "initial schema: organizations, api_keys, queues, workers, jobs", kInitialSchema},
+    {2, "revoked JWT ids; index of finished jobs by time", kRevokedTokensAndActivity},
+    {3, "claim ties broken by insertion order", kClaimOrderByInsertion},
+    {4, "indexes for the per-organization limit counts", kLimitCounts},
+};
+
+}  // namespace
+
+std::span<const Migration> pgMigrations() { return kPgMigrations; }
+
+}  // namespace spooled::server

@@ -1,0 +1,40 @@
+#pragma once
+// Record <-> PostgreSQL row, derived from the one column list of each record (record_columns.hpp):
+// times are BIGINT epoch milliseconds, JSON is TEXT, booleans are BOOLEAN, as text parameters.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "server/store/postgres/pg_connection.hpp"
+#include "server/store/records.hpp"
+
+namespace spooled::server {
+
+template <class Record>
+struct PgRows {
+  // "SELECT <every column> FROM <table> " — append a WHERE clause.
+  static const std::string& select();
+  // INSERT of every column, parameters $1..$N in column order.
+  static const std::string& insert();
+  // UPDATE of every column but the keys, bound like insert(): "WHERE id = $1" (and "AND org_id = $2"
+  // for organization-scoped records, so an update never crosses organizations).
+  static const std::string& update();
+  static PgParams bind(const Record& record);
+  static std::vector<Record> readAll(const PgResult& result);
+  static std::optional<Record> readOne(const PgResult& result);
+};
+
+extern template struct PgRows<JobRecord>;
+extern template struct PgRows<WorkerRecord>;
+extern template struct PgRows<OrganizationRecord>;
+extern template struct PgRows<ApiKeyRecord>;
+extern template struct PgRows<QueueRecord>;
+
+// Insert of a queue that, when (org_id, queue_name) exists, updates that row but keeps its id and created_at.
+const std::string& pgUpsertQueueSql();
+
+inline PgParam pgInt(std::int64_t value) { return std::to_string(value); }
+inline PgParam pgTime(TimePoint t) { return std::to_string(toEpochMs(t)); }
+
+}  // namespace spooled::server

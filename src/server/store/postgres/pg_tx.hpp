@@ -1,0 +1,49 @@
+#pragma once
+// StoreTx on a writer connection, inside a transaction the store opened. The queries that pick rows
+// to change for the whole cluster (claims, expired leases, silent workers) lock what they return and
+// skip rows another transaction holds (FOR UPDATE SKIP LOCKED): two servers never take the same job.
+#include <string>
+
+#include "server/store/postgres/pg_reader.hpp"
+
+namespace spooled::server {
+
+class PgTx final : public PgReaderImpl<StoreTx> {
+ public:
+  explicit PgTx(PgConnection& conn) : PgReaderImpl<StoreTx>(conn, true) {}
+
+  void insertJob(const JobRecord& job) override;
+  void updateJob(const JobRecord& job) override;
+  std::vector<JobRecord> findClaimableJobs(const std::string& orgId, const std::string& queueName, TimePoint now,
+                                           int limit) override;
+  std::vector<JobRecord> findExpiredLeases(TimePoint now, int limit) override;
+
+  void insertWorker(const WorkerRecord& worker) override;
+  void updateWorker(const WorkerRecord& worker) override;
+  std::vector<WorkerRecord> findWorkersSilentSince(TimePoint cutoff, int limit) override;
+
+  void insertOrganization(const OrganizationRecord& org) override;
+  void updateOrganization(const OrganizationRecord& org) override;
+  void insertApiKey(const ApiKeyRecord& key) override;
+  void updateApiKey(const ApiKeyRecord& key) override;
+
+  void upsertQueue(const QueueRecord& queue) override;
+  void deleteQueue(const std::string& orgId, const std::string& queueName) override;
+
+  long long deleteJobs(const std::string& orgId, std::optional<JobStatus> status,
+                       const std::optional<std::string>& queueName) override;
+  bool deleteJob(const std::string& orgId, const std::string& jobId) override;
+  void deleteOrganization(const std::string& orgId) override;
+  void insertRevokedToken(const std::string& tokenId, TimePoint expiresAt) override;
+
+  // The SQL of the claim ($1 org, $2 queue, $3 now in ms, $4 limit), exposed so tests can EXPLAIN it.
+  static const std::string& claimableJobsSql();
+
+ private:
+  // Runs a statement over every column of record; throws when no row changed (an update of a row
+  // that does not exist in that organization), so a caller bug cannot pass silently.
+  template <class Record>
+  void writeRow(const std::string& sql, const Record& record, const char* what);
+};
+
+}  // namespace spooled::server
