@@ -115,6 +115,12 @@ inline std::string placeholders(std::size_t count, char mark) {
 }
 
 // INSERT of every column, parameters 1..N in column order.
+// "SELECT <every column> FROM <table> ", for a WHERE clause to follow.
+template <class Record>
+std::string selectSql() {
+  return "SELECT " + joined(columnNames<Record>(), ", ") + " FROM " + Spec<Record>::kTable + " ";
+}
+
 template <class Record>
 std::string insertSql(char mark) {
   auto names = columnNames<Record>();

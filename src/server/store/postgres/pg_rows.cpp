@@ -7,8 +7,6 @@
 namespace spooled::server {
 namespace {
 
-using columns::columnNames;
-using columns::joined;
 using columns::Spec;
 using columns::storedJson;
 
@@ -55,8 +53,7 @@ void readField(const PgResult& r, int row, int column, std::optional<T>& v) {
 
 template <class Record>
 const std::string& PgRows<Record>::select() {
-  static const std::string sql =
-      "SELECT " + joined(columnNames<Record>(), ", ") + " FROM " + Spec<Record>::kTable + " ";
+  static const std::string sql = columns::selectSql<Record>();
   return sql;
 }
 

@@ -10,8 +10,6 @@
 namespace spooled::server {
 namespace {
 
-using columns::columnNames;
-using columns::joined;
 using columns::Spec;
 using columns::storedJson;
 
@@ -56,33 +54,18 @@ void readValue(const SqliteQuery& q, int c, std::optional<T>& v) {
   }
 }
 
-// --- SQL text derived from a Spec ---
+// The keys (id, and org_id for organization-scoped records) that every UPDATE binds.
 
 template <class Record>
 constexpr std::size_t keyCount() {
   return Spec<Record>::kOrgScoped ? 2 : 1;
 }
 
-// UPDATE of the columns in `columns` (bit i: column i), each bound to its insert() number.
-template <class Record>
-std::string buildUpdate(std::uint64_t columns) {
-  return columns::updateSql<Record>('?', columns);
-}
-
-template <class Record>
-std::uint64_t allColumns() {
-  const std::size_t count = columnNames<Record>().size();
-  static_assert(sizeof(std::uint64_t) * 8 >= 32);
-  if (count >= 64) throw std::logic_error("a record with 64 columns or more needs a wider column set");
-  return (std::uint64_t{1} << count) - 1;
-}
-
 }  // namespace
 
 template <class Record>
 const std::string& SqliteRows<Record>::select() {
-  static const std::string sql =
-      "SELECT " + joined(columnNames<Record>(), ", ") + " FROM " + Spec<Record>::kTable + " ";
+  static const std::string sql = columns::selectSql<Record>();
   return sql;
 }
 
@@ -94,7 +77,7 @@ const std::string& SqliteRows<Record>::insert() {
 
 template <class Record>
 const std::string& SqliteRows<Record>::update() {
-  static const std::string sql = buildUpdate<Record>(allColumns<Record>());
+  static const std::string sql = columns::updateSql<Record>('?');
   return sql;
 }
 
@@ -117,7 +100,7 @@ const std::string& SqliteRows<Record>::updateOf(std::uint64_t columns) {
   static std::map<std::uint64_t, std::string> texts;
   const std::lock_guard lock(mutex);
   auto [it, added] = texts.try_emplace(columns);
-  if (added) it->second = buildUpdate<Record>(columns);
+  if (added) it->second = columns::updateSql<Record>('?', columns);
   return it->second;
 }
 
