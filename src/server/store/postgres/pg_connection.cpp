@@ -53,6 +53,15 @@ bool PgConnection::inTransaction() const {
   return status == PQTRANS_INTRANS || status == PQTRANS_INERROR || status == PQTRANS_ACTIVE;
 }
 
+bool PgConnection::transactionFailed() const { return conn_ && PQtransactionStatus(conn_) == PQTRANS_INERROR; }
+
+void PgConnection::rollbackQuietly() noexcept {
+  try {
+    if (!broken() && inTransaction()) exec("ROLLBACK");
+  } catch (...) {
+  }
+}
+
 PgResult PgConnection::check(PGresult* raw, const std::string& sql) {
   PgResult result(raw);
   const auto status = raw ? PQresultStatus(raw) : PGRES_FATAL_ERROR;

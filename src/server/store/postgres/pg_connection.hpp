@@ -75,6 +75,12 @@ class PgConnection {
   // Drops the connection and connects again; throws PgError when the server cannot be reached.
   void reconnect();
   bool inTransaction() const;
+  // True when a statement failed inside the open transaction, which then refuses every statement
+  // until ROLLBACK (TO SAVEPOINT).
+  bool transactionFailed() const;
+  // ROLLBACK of the open transaction, if any, ignoring errors (the caller is already reporting the
+  // error that got it here).
+  void rollbackQuietly() noexcept;
   PGconn* raw() { return conn_; }
 
  private:
