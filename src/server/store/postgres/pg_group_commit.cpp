@@ -25,7 +25,7 @@ void PgStore::begin(std::unique_ptr<PgConnection>& conn) {
   } catch (...) {
     if (!isPgError(std::current_exception(), connectionLost)) throw;
     c.reconnect();  // throws again when the database is still unreachable
-    c.exec("SET lock_timeout = " + std::to_string(options_.lockTimeoutMs));
+    c.exec(writerSessionSql(options_.lockTimeoutMs));
     c.exec("BEGIN");
   }
 }

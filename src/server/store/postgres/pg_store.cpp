@@ -17,6 +17,10 @@ thread_local bool tlsWriter = false;
 
 }  // namespace
 
+std::string PgStore::writerSessionSql(int lockTimeoutMs) {
+  return "SET lock_timeout = " + std::to_string(lockTimeoutMs) + "; SET enable_sort = off";
+}
+
 std::size_t PgStore::writerCount(std::size_t poolSize) { return std::clamp<std::size_t>(poolSize / 2, 1, 8); }
 
 PgStore::PgStore(const std::string& url, PgStoreOptions options)
@@ -65,7 +69,7 @@ PgConnection& PgStore::writerConnection(std::unique_ptr<PgConnection>& conn) {
     } else {
       conn = std::make_unique<PgConnection>(url_);
     }
-    conn->exec("SET lock_timeout = " + std::to_string(options_.lockTimeoutMs));
+    conn->exec(writerSessionSql(options_.lockTimeoutMs));
   }
   return *conn;
 }

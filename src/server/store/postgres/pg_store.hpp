@@ -53,6 +53,11 @@ class PgStore final : public Store {
 
   // How many writer threads (and connections) and reader connections the pool size gives.
   static std::size_t writerCount(std::size_t poolSize);
+  // The settings of every writer connection. Besides the lock timeout: no sort where an index gives
+  // the order. A queue filled faster than autovacuum analyzes it looks nearly empty to the planner,
+  // which then claims by reading and sorting the whole queue (idx_jobs_org_queue_status) instead of
+  // walking idx_jobs_ready to the first `limit` rows; writes only sort when nothing else can order.
+  static std::string writerSessionSql(int lockTimeoutMs);
   // Requests in one transaction at most. PostgreSQL tracks up to 64 subtransactions of a transaction
   // in shared memory; past that every other snapshot has to look them up on disk (pg_subtrans).
   static constexpr std::size_t kMaxGroup = 64;
