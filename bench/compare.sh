@@ -43,14 +43,9 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BUILD="$(cd "$ROOT" && cd "$BUILD_DIR" 2>/dev/null && pwd || true)"
-BENCH="$BUILD/bin/spooled-bench"
-PEERS_SRC="$ROOT/bench/peers"
-PEERS_DIR="$BUILD/bench-peers"
-[[ -x "$BENCH" && -x "$BUILD/bin/spooled-server" ]] || { echo "compare.sh: build first (make build): no $BENCH" >&2; exit 1; }
-
-log() { echo "compare.sh: $*" >&2; }
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_paths
 
 # --- install the peers (only what is missing) ---
 if ! command -v redis-server >/dev/null; then
@@ -60,8 +55,6 @@ if ! command -v redis-server >/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q redis-server >/dev/null
   rm -f /usr/sbin/policy-rc.d
 fi
-PG_BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
-[[ -x "$PG_BIN/initdb" ]] || { echo "compare.sh: PostgreSQL is not installed (apt-get install postgresql)" >&2; exit 1; }
 if [[ ! -d "$PEERS_DIR/node_modules/bullmq" || ! -d "$PEERS_DIR/node_modules/pg-boss" || ! -d "$PEERS_DIR/node_modules/ioredis" ]]; then
   log "installing bullmq@$BULLMQ_VERSION ioredis@$IOREDIS_VERSION pg-boss@$PGBOSS_VERSION (npm) into $PEERS_DIR"
   mkdir -p "$PEERS_DIR"
@@ -84,17 +77,11 @@ cleanup() {
   for pidfile in "${REDIS_PIDFILES[@]}"; do
     [[ -f "$pidfile" ]] && kill "$(cat "$pidfile")" 2>/dev/null || true
   done
-  if [[ -n "$PG_DATA" && -f "$PG_DATA/postmaster.pid" ]]; then
-    runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w stop >/dev/null 2>&1 || true
-  fi
+  stop_postgres
   if [[ "$KEEP" == 1 ]]; then log "kept $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 wait_for() {  # wait_for SECONDS COMMAND...: until COMMAND succeeds
   local deadline=$((SECONDS + $1)); shift
@@ -115,29 +102,6 @@ start_redis() {  # start_redis NAME [redis-server options...]; sets REDIS_PORT
     --logfile "$dir/redis.log" --save "" "$@" >/dev/null
   wait_for 10 redis-cli -p "$port" ping || { log "redis $name did not start"; cat "$dir/redis.log" >&2; exit 1; }
   REDIS_PORT="$port"
-}
-
-start_postgres() {  # sets PG_PORT
-  local port
-  port="$(free_port)"
-  PG_DATA="$WORK/pg"
-  mkdir -p "$PG_DATA" && chown postgres "$PG_DATA"
-  runuser -u postgres -- "$PG_BIN/initdb" -D "$PG_DATA" -A trust -U postgres >"$WORK/initdb.log" 2>&1
-  # Durable defaults (fsync and synchronous_commit on), as for our SQLite's synchronous=FULL.
-  runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DATA" -w -l "$PG_DATA/postgres.log" \
-    -o "-p $port -k $PG_DATA -c listen_addresses=127.0.0.1" start >/dev/null
-  PG_PORT="$port"
-}
-
-run() {  # run NAME COMMAND ARGS...: one benchmark run; its last output line goes to results/NAME.json
-  local name="$1"; shift
-  log "run $name: $*"
-  if timeout "$RUN_TIMEOUT" "$@" >"$RESULTS/$name.json" 2>"$RESULTS/$name.log"; then
-    tail -1 "$RESULTS/$name.json" >&2
-  else
-    log "run $name FAILED (exit $?); its log:"
-    tail -20 "$RESULTS/$name.log" >&2
-  fi
 }
 
 TOTAL_CONCURRENCY=$((WORKERS * CONCURRENCY))

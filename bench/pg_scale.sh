@@ -41,16 +41,9 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BUILD="$(cd "$ROOT" && cd "$BUILD_DIR" 2>/dev/null && pwd || true)"
-BENCH="$BUILD/bin/spooled-bench"
-PEERS_SRC="$ROOT/bench/peers"
-PEERS_DIR="$BUILD/bench-peers"
-[[ -x "$BENCH" && -x "$BUILD/bin/spooled-server" ]] || { echo "pg_scale.sh: build first (make build): no $BENCH" >&2; exit 1; }
-PG_BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
-[[ -x "$PG_BIN/initdb" ]] || { echo "pg_scale.sh: PostgreSQL is not installed (apt-get install postgresql)" >&2; exit 1; }
-
-log() { echo "pg_scale.sh: $*" >&2; }
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_paths
 
 if [[ ! -d "$PEERS_DIR/node_modules/pg-boss" ]]; then
   log "installing pg-boss@$PGBOSS_VERSION (npm) into $PEERS_DIR"
@@ -64,40 +57,22 @@ WORK="$(mktemp -d "${TMPDIR:-/tmp}/spooled-pgscale-XXXXXX")"
 chmod 755 "$WORK"  # the postgres user must reach its data folder
 RESULTS="$WORK/results"
 mkdir -p "$RESULTS"
-PG_DATA="$WORK/pg"
+PG_DATA=""
 
 cleanup() {
-  if [[ -f "$PG_DATA/postmaster.pid" ]]; then
-    runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w stop >/dev/null 2>&1 || true
-  fi
+  stop_postgres
   if [[ "$KEEP" == 1 ]]; then log "kept $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-PG_PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-mkdir -p "$PG_DATA" && chown postgres "$PG_DATA"
-runuser -u postgres -- "$PG_BIN/initdb" -D "$PG_DATA" -A trust -U postgres >"$WORK/initdb.log" 2>&1
-# Durable defaults (fsync and synchronous_commit on); room for 4 servers x (pool 10 + 3) and pg-boss.
-runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DATA" -w -l "$PG_DATA/postgres.log" \
-  -o "-p $PG_PORT -k $PG_DATA -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null
-PG_PID="$(head -1 "$PG_DATA/postmaster.pid")"
+# Room for 4 servers x (pool 10 + 3) and pg-boss's 20.
+start_postgres -c max_connections=200
 
 fresh_database() {  # fresh_database NAME: prints the URL of a new empty database for run NAME
   local database="run_${1//[^a-z0-9]/_}"
   runuser -u postgres -- "$PG_BIN/psql" -h "$PG_DATA" -p "$PG_PORT" -d postgres -qc "CREATE DATABASE $database" >/dev/null
   echo "postgres://postgres@127.0.0.1:$PG_PORT/$database"
-}
-
-run() {  # run NAME COMMAND ARGS...: one benchmark run; its last output line goes to results/NAME.json
-  local name="$1"; shift
-  log "run $name: $*"
-  if timeout "$RUN_TIMEOUT" "$@" >"$RESULTS/$name.json" 2>"$RESULTS/$name.log"; then
-    tail -1 "$RESULTS/$name.json" >&2
-  else
-    log "run $name FAILED (exit $?); its log:"
-    tail -20 "$RESULTS/$name.log" >&2
-  fi
 }
 
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
