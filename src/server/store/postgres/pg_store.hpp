@@ -4,7 +4,7 @@
 // Writes: a few writer threads, each with its own connection, take requests from one queue. A writer
 // takes every request waiting (up to kMaxGroup) and runs them in one transaction, each inside its own
 // SAVEPOINT, with one COMMIT (group commit: one WAL flush and one round trip of BEGIN/COMMIT serve
-// the group); while it commits, the next writer takes what arrived meanwhile. A request that throws
+// the group); while it commits, the next writer takes what arrived meanwhile (docs/architecture.md). A request that throws
 // is rolled back to its savepoint and answered at once; the others commit. Each `done` of a request
 // that ran cleanly runs after the COMMIT. Request threads never wait: submitWrite only queues.
 // A request undone by a deadlock or serialization failure runs again in a later transaction (the
