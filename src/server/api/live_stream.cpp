@@ -41,6 +41,11 @@ ResponseStream::Batch LiveStream::pull() {
     return batch;
   }
   batch.messages = std::exchange(replies_, {});
+  {
+    std::lock_guard lock(ownMutex_);
+    for (std::string& m : own_) batch.messages.push_back(std::move(m));
+    own_.clear();
+  }
   for (const LiveEvent& event : options_.first) batch.messages.push_back(render(event));
   options_.first.clear();
   if (options_.endAfterFirst) {
@@ -98,6 +103,16 @@ void LiveStream::receive(const std::string& text) {
     }
   }
   if (!replies_.empty() && wake_) wake_();
+}
+
+void LiveStream::pushOwn(const LiveEvent& event) {
+  constexpr std::size_t kMaxOwnWaiting = 4;
+  {
+    std::lock_guard lock(ownMutex_);
+    if (own_.size() >= kMaxOwnWaiting) own_.erase(own_.begin());
+    own_.push_back(render(event));
+  }
+  subscription_->wake();
 }
 
 void LiveStream::stop() {

@@ -82,8 +82,7 @@ JobQuery deadLetterQuery(const std::string& orgId, const std::optional<std::stri
 JobEngine::JobEngine(Store& store, JobNotifier& notifier, RetryPolicy retry, NowFn now)
     : store_(store), notifier_(notifier), retry_(retry), now_(std::move(now)) {}
 
-void JobEngine::emit(JobEvent::Kind kind, const JobRecord& job, JobStatus oldStatus) const {
-  if (feed_.empty()) return;
+JobEvent JobEngine::eventFor(JobEvent::Kind kind, const JobRecord& job, JobStatus oldStatus) const {
   JobEvent event{kind, job.orgId, job.queueName, job.id, std::nullopt};
   const bool timed = kind == JobEvent::Kind::Completed || kind == JobEvent::Kind::Failed ||
                      kind == JobEvent::Kind::DeadLettered || kind == JobEvent::Kind::Cancelled;
@@ -100,7 +99,19 @@ void JobEngine::emit(JobEvent::Kind kind, const JobRecord& job, JobStatus oldSta
     event.message = job.progressMessage;
   }
   if (kind == JobEvent::Kind::Completed) event.result = job.result;
-  feed_.emit(event);
+  return event;
+}
+
+void JobEngine::emit(JobEvent::Kind kind, const JobRecord& job, JobStatus oldStatus) const {
+  if (!feed_.empty()) feed_.emit(eventFor(kind, job, oldStatus));
+}
+
+void JobEngine::recordInTx(StoreTx& tx, JobEvent::Kind kind, const JobRecord& job, JobStatus oldStatus) const {
+  if (feed_.wantsTx()) feed_.emitInTx(tx, eventFor(kind, job, oldStatus));
+}
+
+void JobEngine::recordFailureInTx(StoreTx& tx, const JobRecord& job, bool willRetry) const {
+  recordInTx(tx, willRetry ? JobEvent::Kind::Failed : JobEvent::Kind::DeadLettered, job, JobStatus::Processing);
 }
 
 void JobEngine::emitFailure(const JobRecord& job, bool willRetry) const {
@@ -131,6 +142,7 @@ Task<std::vector<CreateJobOutcome>> JobEngine::createMany(const std::string& org
     outcomes.reserve(inputs.size());
     for (const CreateJobInput& input : inputs)
       outcomes.push_back(insertUnlessKnown(tx, orgId, input, now, limits_, created));
+    for (const JobRecord& job : created) recordInTx(tx, JobEvent::Kind::Created, job, job.status);
     return outcomes;
   });
   announceCreated(created);
@@ -148,6 +160,7 @@ std::vector<JobRecord> JobEngine::claimIn(StoreTx& tx, const std::string& orgId,
   for (JobRecord& job : claimed) {
     applyClaim(job, input.workerId, newUuid(), now, std::chrono::seconds(input.leaseDurationSecs));
     tx.updateJob(job);
+    recordInTx(tx, JobEvent::Kind::Claimed, job, JobStatus::Pending);
   }
   if (rate) rateLimiter_.refund(orgId, input.queueName, limit - static_cast<int>(claimed.size()));
   return claimed;
@@ -174,6 +187,11 @@ AckOutcome JobEngine::acknowledgeOne(StoreTx& tx, const std::string& orgId, cons
     outcome.willRetry = applyFailure(job, item.error, item.retryable, now, delay);
   }
   tx.updateJob(job);
+  if (item.completed) {
+    recordInTx(tx, JobEvent::Kind::Completed, job, JobStatus::Processing);
+  } else {
+    recordFailureInTx(tx, job, outcome.willRetry);
+  }
   changed = std::move(job);
   return outcome;
 }
@@ -217,6 +235,7 @@ Task<> JobEngine::complete(const std::string& orgId, const std::string& jobId, c
     requireLease(job, lease, now);
     applyComplete(job, result, now);
     tx.updateJob(job);
+    recordInTx(tx, JobEvent::Kind::Completed, job, JobStatus::Processing);
     return job;
   });
   emit(JobEvent::Kind::Completed, job, JobStatus::Processing);
@@ -232,6 +251,7 @@ Task<FailOutcome> JobEngine::fail(const std::string& orgId, const std::string& j
     const auto delay = retry_.delayFor(job.retryCount + 1, unitRandom);
     const bool willRetry = applyFailure(job, error, retryable, now, delay);
     tx.updateJob(job);
+    recordFailureInTx(tx, job, willRetry);
     failed = job;
     return FailOutcome{job.status, willRetry, willRetry ? job.scheduledAt : std::nullopt};
   });
@@ -265,11 +285,14 @@ Task<> JobEngine::progress(const std::string& orgId, const std::string& jobId, c
 }
 
 Task<JobRecord> JobEngine::changeOne(const std::string& orgId, const std::string& jobId,
-                                     const std::function<void(JobRecord&)>& apply) {
+                                     const std::function<void(JobRecord&)>& apply,
+                                     std::optional<JobEvent::Kind> txKind) {
   co_return co_await store_.write([&](StoreTx& tx) {
     JobRecord job = loadJob(tx, orgId, jobId);
+    const JobStatus before = job.status;
     apply(job);
     tx.updateJob(job);
+    if (txKind) recordInTx(tx, *txKind, job, before);
     return job;
   });
 }
@@ -281,7 +304,7 @@ Task<JobRecord> JobEngine::cancel(const std::string& orgId, const std::string& j
     before = j.status;
     applyCancel(j, now);
   };
-  JobRecord job = co_await changeOne(orgId, jobId, cancel);
+  JobRecord job = co_await changeOne(orgId, jobId, cancel, JobEvent::Kind::Cancelled);
   emit(JobEvent::Kind::Cancelled, job, before);
   co_return job;
 }
@@ -372,6 +395,7 @@ Task<int> JobEngine::reapExpiredLeases(int batchLimit) {
                                 " stopped renewing it";
       const bool willRetry = applyFailure(job, error, true, now, std::chrono::milliseconds(0));
       tx.updateJob(job);
+      recordFailureInTx(tx, job, willRetry);
       reaped.emplace_back(job, willRetry);
     }
     return static_cast<int>(expired.size());

@@ -101,7 +101,9 @@ bool PgTx::deleteJob(const std::string& orgId, const std::string& jobId) {
 void PgTx::deleteOrganization(const std::string& orgId) {
   // api_keys cascade from organizations; the other tables partition by org_id without a foreign key.
   for (const char* sql : {"DELETE FROM jobs WHERE org_id = $1", "DELETE FROM workers WHERE org_id = $1",
-                          "DELETE FROM queues WHERE org_id = $1", "DELETE FROM organizations WHERE id = $1"})
+                          "DELETE FROM queues WHERE org_id = $1",
+                          "DELETE FROM outgoing_webhook_deliveries WHERE org_id = $1",
+                          "DELETE FROM outgoing_webhooks WHERE org_id = $1", "DELETE FROM organizations WHERE id = $1"})
     conn_.query(sql, {orgId});
 }
 

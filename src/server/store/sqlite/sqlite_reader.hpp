@@ -48,6 +48,14 @@ class SqliteReaderImpl : public Interface {
   long long countActiveApiKeys(const std::string& orgId) override;
   std::map<std::string, long long> countWorkersByStatus() override;
 
+  // Outgoing webhooks (sqlite_webhooks.cpp).
+  std::vector<OutgoingWebhookRecord> listOutgoingWebhooks(const std::string& orgId) override;
+  std::optional<OutgoingWebhookRecord> findOutgoingWebhook(const std::string& orgId, const std::string& id) override;
+  std::vector<WebhookDeliveryRecord> listWebhookDeliveries(const std::string& orgId, const std::string& webhookId,
+                                                           int limit) override;
+  std::optional<WebhookDeliveryRecord> findWebhookDelivery(const std::string& orgId,
+                                                           const std::string& deliveryId) override;
+
   // The SQL of the limit counts, exposed so tests can EXPLAIN them: ?1 org (?2 queue name or upTo).
   static const std::string& queueExistsSql();
   static const std::string& countQueuesSql();
