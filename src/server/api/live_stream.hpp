@@ -43,6 +43,7 @@ class LiveStream final : public ResponseStream {
   std::shared_ptr<Subscription> subscription_;
   LiveStreamOptions options_;
   std::vector<std::string> replies_;  // answers to WebSocket commands (strand only)
+  std::vector<LiveEventPtr> taken_;   // the batch being rendered (strand only)
   std::function<void()> wake_;
   bool stopped_ = false;
   bool ended_ = false;
