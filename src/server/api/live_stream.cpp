@@ -52,13 +52,16 @@ ResponseStream::Batch LiveStream::pull() {
     ended_ = batch.end = true;
     return batch;
   }
-  for (const LiveEventPtr& event : subscription_->takeAll()) {
+  subscription_->takeAll(taken_);
+  for (const LiveEventPtr& event : taken_) {
     batch.messages.push_back(render(*event));
     if (options_.endsWithJob && event->endsJob) {
       ended_ = batch.end = true;
-      return batch;
+      break;
     }
   }
+  taken_.clear();  // keeps the capacity for the next batch
+  if (ended_) return batch;
   if (const auto reason = subscription_->closedReason()) {
     batch.messages.push_back(renderText(errorMessage(*reason, nowMs())));
     ended_ = batch.end = true;

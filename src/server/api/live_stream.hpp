@@ -48,6 +48,7 @@ class LiveStream final : public ResponseStream {
   std::shared_ptr<Subscription> subscription_;
   LiveStreamOptions options_;
   std::vector<std::string> replies_;  // answers to WebSocket commands (strand only)
+  std::vector<LiveEventPtr> taken_;   // the batch being rendered (strand only)
   std::function<void()> wake_;
   std::mutex ownMutex_;
   std::vector<std::string> own_;  // guarded by ownMutex_
