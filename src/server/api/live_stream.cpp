@@ -41,13 +41,13 @@ ResponseStream::Batch LiveStream::pull() {
     return batch;
   }
   batch.messages = std::exchange(replies_, {});
+  for (const LiveEvent& event : options_.first) batch.messages.push_back(render(event));
+  options_.first.clear();
   {
     std::lock_guard lock(ownMutex_);
     for (std::string& m : own_) batch.messages.push_back(std::move(m));
     own_.clear();
   }
-  for (const LiveEvent& event : options_.first) batch.messages.push_back(render(event));
-  options_.first.clear();
   if (options_.endAfterFirst) {
     ended_ = batch.end = true;
     return batch;
