@@ -107,7 +107,7 @@ void JobEngine::emit(JobEvent::Kind kind, const JobRecord& job, JobStatus oldSta
 }
 
 void JobEngine::recordInTx(StoreTx& tx, JobEvent::Kind kind, const JobRecord& job, JobStatus oldStatus) const {
-  if (feed_.wantsTx()) feed_.emitInTx(tx, eventFor(kind, job, oldStatus));
+  if (feed_.wantsTx() && feed_.wantsTx(tx, job.orgId)) feed_.emitInTx(tx, eventFor(kind, job, oldStatus));
 }
 
 void JobEngine::recordFailureInTx(StoreTx& tx, const JobRecord& job, bool willRetry) const {

@@ -72,6 +72,9 @@ class JobEventListener {
 class TxChangeListener {
  public:
   virtual ~TxChangeListener() = default;
+  // Whether a change of this organization concerns the listener at all; asked before the event is
+  // built, so a change nobody listens to costs no copy of its fields (a job's result, say).
+  virtual bool interestedIn(StoreTx&, const std::string& /*orgId*/) { return true; }
   virtual void onJobChange(StoreTx& tx, const JobEvent& event) = 0;
   virtual void onQueueChange(StoreTx&, const QueueEvent&) {}
   virtual void onWorkerChange(StoreTx&, const WorkerEvent&) {}
@@ -96,6 +99,11 @@ class ChangeFeed {
   // In-transaction listeners (see TxChangeListener); same rules as add().
   void addInTx(TxChangeListener* listener) { txListeners_.push_back(listener); }
   bool wantsTx() const { return !txListeners_.empty(); }
+  bool wantsTx(StoreTx& tx, const std::string& orgId) const {
+    for (TxChangeListener* l : txListeners_)
+      if (l->interestedIn(tx, orgId)) return true;
+    return false;
+  }
   void emitInTx(StoreTx& tx, const JobEvent& event) const {
     for (TxChangeListener* l : txListeners_) l->onJobChange(tx, event);
   }

@@ -32,6 +32,7 @@ class WebhookOutbox final : public TxChangeListener, public JobEventListener {
   void forget(const std::string& orgId);
   int maxAttempts() const { return maxAttempts_; }
 
+  bool interestedIn(StoreTx& tx, const std::string& orgId) override { return !targetsFor(tx, orgId).empty(); }
   void onJobChange(StoreTx& tx, const JobEvent& event) override { record(tx, event); }
   void onQueueChange(StoreTx& tx, const QueueEvent& event) override { record(tx, event); }
   void onWorkerChange(StoreTx& tx, const WorkerEvent& event) override { record(tx, event); }

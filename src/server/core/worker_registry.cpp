@@ -27,7 +27,7 @@ void WorkerRegistry::emit(WorkerEvent::Kind kind, const WorkerRecord& worker) co
 }
 
 void WorkerRegistry::recordInTx(StoreTx& tx, WorkerEvent::Kind kind, const WorkerRecord& worker) const {
-  if (feed_ != nullptr && feed_->wantsTx()) feed_->emitInTx(tx, eventFor(kind, worker));
+  if (feed_ != nullptr && feed_->wantsTx() && feed_->wantsTx(tx, worker.orgId)) feed_->emitInTx(tx, eventFor(kind, worker));
 }
 
 Task<WorkerRecord> WorkerRegistry::registerWorker(const std::string& orgId, const RegisterWorkerInput& input) {
