@@ -15,6 +15,7 @@
 #include "spooled/queues.hpp"
 #include "spooled/realtime.hpp"
 #include "spooled/workers.hpp"
+#include "spooled/workflows.hpp"
 
 namespace spooled {
 
@@ -36,6 +37,8 @@ class SpooledClient {
   JobsResource& jobs() noexcept { return jobs_; }
   WorkersResource& workers() noexcept { return workers_; }
   QueuesResource& queues() noexcept { return queues_; }
+  // Jobs with dependencies between them; see spooled/workflows.hpp.
+  WorkflowsResource& workflows() noexcept { return workflows_; }
   HealthResource& health() noexcept { return health_; }
   MetricsResource& metrics() noexcept { return metrics_; }
   DashboardResource& dashboard() noexcept { return dashboard_; }
@@ -66,6 +69,7 @@ class SpooledClient {
   MetricsResource metrics_;
   DashboardResource dashboard_;
   RealtimeResource realtime_;
+  WorkflowsResource workflows_;
 };
 
 }  // namespace spooled

@@ -87,5 +87,6 @@ void addDashboardRoutes(Router& router, ApiServices& services);
 void addMetricsRoutes(Router& router, ApiServices& services);
 void addRealtimeRoutes(Router& router, ApiServices& services);          // SSE and WebSocket
 void addIncomingWebhookRoutes(Router& router, ApiServices& services);   // /webhooks/{org_id}/...
+void addWorkflowRoutes(Router& router, ApiServices& services);          // workflows, job dependencies
 
 }  // namespace spooled::server

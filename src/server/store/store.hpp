@@ -67,6 +67,18 @@ class StoreReader {
   virtual long long countActiveApiKeys(const std::string& orgId) = 0;
   // Workers of every organization by status (metrics).
   virtual std::map<std::string, long long> countWorkersByStatus() = 0;
+
+  // --- Workflows and job dependencies (store/*/..._workflows.cpp) ---
+  // In a PostgreSQL write transaction, findWorkflow and listWorkflowJobs lock the rows they return.
+  virtual std::optional<WorkflowRecord> findWorkflow(const std::string& orgId, const std::string& workflowId) = 0;
+  // Newest first, optionally of one status.
+  virtual std::vector<WorkflowRecord> listWorkflows(const std::string& orgId, const std::optional<std::string>& status,
+                                                    int limit, int offset) = 0;
+  // The workflow's jobs in creation order (an index lookup on workflow_id).
+  virtual std::vector<JobRecord> listWorkflowJobs(const std::string& orgId, const std::string& workflowId) = 0;
+  // The edges on which jobId waits (its parents), and those that wait on jobId (its dependents).
+  virtual std::vector<JobDependencyRecord> listDependencies(const std::string& orgId, const std::string& jobId) = 0;
+  virtual std::vector<JobDependencyRecord> listDependents(const std::string& orgId, const std::string& jobId) = 0;
 };
 
 // A write transaction. Its reads see its own writes. Every method throws on a storage failure.
@@ -106,6 +118,12 @@ class StoreTx : public StoreReader {
   virtual void deleteOrganization(const std::string& orgId) = 0;
   // Remembers a revoked JWT id until its expiry (older entries may be dropped).
   virtual void insertRevokedToken(const std::string& tokenId, TimePoint expiresAt) = 0;
+
+  // --- Workflows and job dependencies ---
+  virtual void insertWorkflow(const WorkflowRecord& workflow) = 0;
+  virtual void updateWorkflow(const WorkflowRecord& workflow) = 0;
+  // Both jobs must exist already.
+  virtual void insertJobDependency(const JobDependencyRecord& edge) = 0;
 };
 
 // What health probes report about a store (GET /health, /health/ready).

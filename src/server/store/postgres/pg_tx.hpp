@@ -36,6 +36,11 @@ class PgTx final : public PgReaderImpl<StoreTx> {
   void deleteOrganization(const std::string& orgId) override;
   void insertRevokedToken(const std::string& tokenId, TimePoint expiresAt) override;
 
+  // Workflows and job dependencies (pg_workflows.cpp).
+  void insertWorkflow(const WorkflowRecord& workflow) override;
+  void updateWorkflow(const WorkflowRecord& workflow) override;
+  void insertJobDependency(const JobDependencyRecord& edge) override;
+
   // The SQL of the claim ($1 org, $2 queue, $3 now in ms, $4 limit), exposed so tests can EXPLAIN it.
   static const std::string& claimableJobsSql();
 

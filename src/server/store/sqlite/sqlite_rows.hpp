@@ -42,6 +42,8 @@ extern template struct SqliteRows<WorkerRecord>;
 extern template struct SqliteRows<OrganizationRecord>;
 extern template struct SqliteRows<ApiKeyRecord>;
 extern template struct SqliteRows<QueueRecord>;
+extern template struct SqliteRows<WorkflowRecord>;
+extern template struct SqliteRows<JobDependencyRecord>;
 
 // Insert of a queue that, when (org_id, queue_name) exists, updates that row but keeps its id and created_at.
 const std::string& upsertQueueSql();

@@ -46,6 +46,11 @@ class SqliteTx final : public SqliteReaderImpl<StoreTx> {
   void deleteOrganization(const std::string& orgId) override;
   void insertRevokedToken(const std::string& tokenId, TimePoint expiresAt) override;
 
+  // Workflows and job dependencies (sqlite_workflows.cpp).
+  void insertWorkflow(const WorkflowRecord& workflow) override;
+  void updateWorkflow(const WorkflowRecord& workflow) override;
+  void insertJobDependency(const JobDependencyRecord& edge) override;
+
   // The SQL of the hot background queries, exposed so tests can EXPLAIN them: ?1 org, ?2 queue,
   // ?3 now (ms), ?4 limit / ?1 now or cutoff (ms), ?2 limit.
   static const std::string& claimableJobsSql();
