@@ -142,6 +142,7 @@ int ServerApp::start(std::ostream& keyOut) {
   addJobAdminRoutes(parts_->router, parts_->services);
   addJobAckRoutes(parts_->router, parts_->services);
   addDlqRoutes(parts_->router, parts_->services);
+  addWorkflowRoutes(parts_->router, parts_->services);
   addQueueRoutes(parts_->router, parts_->services);
   addWorkerRoutes(parts_->router, parts_->services);
   parts_->accounts.openRegistration = config_.registrationMode == "open";

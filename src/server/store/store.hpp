@@ -78,6 +78,17 @@ class StoreReader {
                                                                    int limit) = 0;
   virtual std::optional<WebhookDeliveryRecord> findWebhookDelivery(const std::string& orgId,
                                                                    const std::string& deliveryId) = 0;
+  // --- Workflows and job dependencies (store/*/..._workflows.cpp) ---
+  // In a PostgreSQL write transaction, findWorkflow and listWorkflowJobs lock the rows they return.
+  virtual std::optional<WorkflowRecord> findWorkflow(const std::string& orgId, const std::string& workflowId) = 0;
+  // Newest first, optionally of one status.
+  virtual std::vector<WorkflowRecord> listWorkflows(const std::string& orgId, const std::optional<std::string>& status,
+                                                    int limit, int offset) = 0;
+  // The workflow's jobs in creation order (an index lookup on workflow_id).
+  virtual std::vector<JobRecord> listWorkflowJobs(const std::string& orgId, const std::string& workflowId) = 0;
+  // The edges on which jobId waits (its parents), and those that wait on jobId (its dependents).
+  virtual std::vector<JobDependencyRecord> listDependencies(const std::string& orgId, const std::string& jobId) = 0;
+  virtual std::vector<JobDependencyRecord> listDependents(const std::string& orgId, const std::string& jobId) = 0;
 };
 
 // A write transaction. Its reads see its own writes. Every method throws on a storage failure.
@@ -131,6 +142,11 @@ class StoreTx : public StoreReader {
   // Pending deliveries of every organization with next_attempt_at <= now, oldest due first, at most
   // `limit`. PostgreSQL locks them (FOR UPDATE SKIP LOCKED): two servers never take one row.
   virtual std::vector<WebhookDeliveryRecord> findDueWebhookDeliveries(TimePoint now, int limit) = 0;
+  // --- Workflows and job dependencies ---
+  virtual void insertWorkflow(const WorkflowRecord& workflow) = 0;
+  virtual void updateWorkflow(const WorkflowRecord& workflow) = 0;
+  // Both jobs must exist already.
+  virtual void insertJobDependency(const JobDependencyRecord& edge) = 0;
 };
 
 // What health probes report about a store (GET /health, /health/ready).
