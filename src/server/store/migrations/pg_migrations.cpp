@@ -133,11 +133,40 @@ CREATE INDEX idx_workers_org_live ON workers (org_id, status) WHERE status <> 'o
 CREATE INDEX idx_api_keys_org_active ON api_keys (org_id, is_active) WHERE is_active;
 )sql";
 
+// Limits and events that hold for every server on the database (h-pgx). Tokens are stored in
+// millionths, so both stores do the bucket arithmetic in integers alike. `granted` is what the last
+// take handed out, so one upsert both refills and takes and can return the grant. Request buckets
+// are refilled by the database's clock; the spill holds live events too big for a NOTIFY payload.
+constexpr std::string_view kClusterLimits = R"sql(
+CREATE TABLE claim_rate_buckets (
+  org_id TEXT COLLATE "C" NOT NULL,
+  queue_name TEXT COLLATE "C" NOT NULL,
+  micro_tokens BIGINT NOT NULL,
+  refilled_at BIGINT NOT NULL,
+  granted BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (org_id, queue_name)
+);
+CREATE TABLE request_rate_buckets (
+  bucket_key TEXT COLLATE "C" PRIMARY KEY,
+  tokens DOUBLE PRECISION NOT NULL,
+  refilled_at TIMESTAMPTZ NOT NULL,
+  per_second DOUBLE PRECISION NOT NULL,
+  burst DOUBLE PRECISION NOT NULL,
+  last_used DOUBLE PRECISION NOT NULL
+);
+CREATE TABLE cluster_event_spill (
+  id BIGSERIAL PRIMARY KEY,
+  body TEXT NOT NULL,
+  created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+)sql";
+
 constexpr Migration kPgMigrations[] = {
     {1, "initial schema: organizations, api_keys, queues, workers, jobs", kInitialSchema},
     {2, "revoked JWT ids; index of finished jobs by time", kRevokedTokensAndActivity},
     {3, "claim ties broken by insertion order", kClaimOrderByInsertion},
     {4, "indexes for the per-organization limit counts", kLimitCounts},
+    {8, "cluster limits: shared claim and request rate buckets; spill of large live events", kClusterLimits},
 };
 
 }  // namespace

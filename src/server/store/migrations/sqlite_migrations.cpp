@@ -140,11 +140,25 @@ CREATE INDEX idx_workers_org_live ON workers (org_id, status) WHERE status <> 'o
 CREATE INDEX idx_api_keys_org_active ON api_keys (org_id, is_active) WHERE is_active = 1;
 )sql";
 
+// The claim-rate bucket table of the cluster limits (h-pgx). One SQLite process keeps its limits in
+// memory; the table exists so both stores pass one conformance suite for the bucket methods.
+constexpr std::string_view kClusterLimits = R"sql(
+CREATE TABLE claim_rate_buckets (
+  org_id TEXT NOT NULL,
+  queue_name TEXT NOT NULL,
+  micro_tokens INTEGER NOT NULL,
+  refilled_at INTEGER NOT NULL,
+  granted INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (org_id, queue_name)
+) WITHOUT ROWID;
+)sql";
+
 constexpr Migration kSqliteMigrations[] = {
     {1, "initial schema: organizations, api_keys, queues, workers, jobs", kInitialSchema},
     {2, "revoked JWT ids; index of finished jobs by time", kRevokedTokensAndActivity},
     {3, "claim ties broken by insertion order", kClaimOrderByInsertion},
     {4, "indexes for the per-organization limit counts", kLimitCounts},
+    {8, "cluster limits: claim rate buckets", kClusterLimits},
 };
 
 }  // namespace

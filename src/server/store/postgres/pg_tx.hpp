@@ -36,6 +36,12 @@ class PgTx final : public PgReaderImpl<StoreTx> {
   void deleteOrganization(const std::string& orgId) override;
   void insertRevokedToken(const std::string& tokenId, TimePoint expiresAt) override;
 
+  // Cluster limits (h-pgx; *_cluster_limits.cpp).
+  int takeClaimTokens(const std::string& orgId, const std::string& queueName, int ratePerSecond, int wanted,
+                      TimePoint now) override;
+  void returnClaimTokens(const std::string& orgId, const std::string& queueName, int ratePerSecond,
+                         int tokens) override;
+
   // The SQL of the claim ($1 org, $2 queue, $3 now in ms, $4 limit), exposed so tests can EXPLAIN it.
   static const std::string& claimableJobsSql();
 

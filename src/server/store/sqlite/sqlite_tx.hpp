@@ -46,6 +46,12 @@ class SqliteTx final : public SqliteReaderImpl<StoreTx> {
   void deleteOrganization(const std::string& orgId) override;
   void insertRevokedToken(const std::string& tokenId, TimePoint expiresAt) override;
 
+  // Cluster limits (h-pgx; *_cluster_limits.cpp).
+  int takeClaimTokens(const std::string& orgId, const std::string& queueName, int ratePerSecond, int wanted,
+                      TimePoint now) override;
+  void returnClaimTokens(const std::string& orgId, const std::string& queueName, int ratePerSecond,
+                         int tokens) override;
+
   // The SQL of the hot background queries, exposed so tests can EXPLAIN them: ?1 org, ?2 queue,
   // ?3 now (ms), ?4 limit / ?1 now or cutoff (ms), ?2 limit.
   static const std::string& claimableJobsSql();
