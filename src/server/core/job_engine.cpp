@@ -122,8 +122,10 @@ void JobEngine::emitFailure(const JobRecord& job, bool willRetry) const {
 }
 
 void JobEngine::announceCreated(const std::vector<JobRecord>& created) const {
-  notifyReady(created);
+  // Events first: on a cluster the created events are sent before the wake-ups that let other
+  // servers claim the jobs, so nobody sees a job claimed before it was created.
   for (const JobRecord& job : created) emit(JobEvent::Kind::Created, job, job.status);
+  notifyReady(created);
 }
 
 void JobEngine::notifyReady(const std::vector<JobRecord>& jobs) const {
@@ -173,7 +175,10 @@ std::vector<JobRecord> JobEngine::claimIn(StoreTx& tx, const std::string& orgId,
   const auto queue = tx.findQueue(orgId, input.queueName);
   if (queue && (!queue->enabled || queue->paused)) return claimed;
   const std::optional<int> rate = queue ? queue->rateLimit : std::nullopt;
-  const int limit = rate ? rateLimiter_.acquire(orgId, input.queueName, *rate, input.limit, now) : input.limit;
+  int limit = input.limit;
+  if (rate)
+    limit = sharedRateLimits_ ? tx.takeClaimTokens(orgId, input.queueName, *rate, input.limit, now)
+                              : rateLimiter_.acquire(orgId, input.queueName, *rate, input.limit, now);
   if (limit == 0) return claimed;
   claimed = tx.findClaimableJobs(orgId, input.queueName, now, limit);
   for (JobRecord& job : claimed) {
@@ -182,7 +187,9 @@ std::vector<JobRecord> JobEngine::claimIn(StoreTx& tx, const std::string& orgId,
     recordInTx(tx, JobEvent::Kind::Claimed, job, JobStatus::Pending);
     noteWorkflowStarted(tx, job, now);
   }
-  if (rate) rateLimiter_.refund(orgId, input.queueName, limit - static_cast<int>(claimed.size()));
+  const int unused = limit - static_cast<int>(claimed.size());
+  if (rate && sharedRateLimits_) tx.returnClaimTokens(orgId, input.queueName, *rate, unused);
+  if (rate && !sharedRateLimits_) rateLimiter_.refund(orgId, input.queueName, unused);
   return claimed;
 }
 
@@ -385,8 +392,8 @@ Task<std::vector<std::string>> JobEngine::retryDeadLetters(const std::string& or
     }
     moved = std::move(chosen);
   });
-  notifyReady(moved);
   for (const JobRecord& job : moved) emit(JobEvent::Kind::Retried, job, JobStatus::Deadletter);
+  notifyReady(moved);
   std::vector<std::string> ids;
   for (const JobRecord& job : moved) ids.push_back(job.id);
   co_return ids;

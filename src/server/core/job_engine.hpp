@@ -239,7 +239,9 @@ class JobEngine {
   JobNotifier& notifier_;
   RetryPolicy retry_;
   NowFn now_;
-  ClaimRateLimiter rateLimiter_;  // enforces each queue's rate_limit on claims
+  ClaimRateLimiter rateLimiter_;  // enforces each queue's rate_limit on claims (one process)
+  // Several processes on one database: the bucket is a row taken in the claim's own transaction.
+  const bool sharedRateLimits_ = store_.cluster() != nullptr;
   OrgLimits limits_;
   ChangeFeed feed_;
 };

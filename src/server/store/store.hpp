@@ -147,6 +147,17 @@ class StoreTx : public StoreReader {
   virtual void updateWorkflow(const WorkflowRecord& workflow) = 0;
   // Both jobs must exist already.
   virtual void insertJobDependency(const JobDependencyRecord& edge) = 0;
+  // Cluster limits (h-pgx): a queue's claim rate as one token bucket row per (organization, queue),
+  // taken in the claim's own transaction so every process sharing the database draws from it. The
+  // bucket holds at most one second's worth (ratePerSecond tokens) and refills at ratePerSecond since
+  // its last use (a row not seen before starts full). Takes up to `wanted` whole tokens and returns
+  // how many it took. The row stays locked until the transaction ends, so concurrent claims of one
+  // queue in other processes queue behind it instead of taking the same tokens.
+  virtual int takeClaimTokens(const std::string& orgId, const std::string& queueName, int ratePerSecond, int wanted,
+                              TimePoint now) = 0;
+  // Puts back tokens taken but not used (fewer ready jobs than granted), up to the bucket's size.
+  virtual void returnClaimTokens(const std::string& orgId, const std::string& queueName, int ratePerSecond,
+                                 int tokens) = 0;
 };
 
 // What health probes report about a store (GET /health, /health/ready).
@@ -180,6 +191,28 @@ class ClusterSignals {
   // silent-worker sweep, retention), taking them if nobody does. The holder keeps them until its
   // connection ends; then the next caller in any process takes them. May block for a connection.
   virtual bool holdsDuties() = 0;
+
+  // Cluster limits (h-pgx): the per-key request rate as one token bucket row per key. Each process
+  // admits requests from its own copy and reports what it used every few tens of milliseconds;
+  // syncRateBuckets sends those reports in one statement and returns, in the same order, each shared
+  // bucket's tokens after refilling (at its rate, up to its burst, by the database's clock) and
+  // subtracting the uses. A bucket may go below zero when processes admitted at once; they then refuse
+  // until it is paid back, so over any window the cluster admits what one bucket would, within a
+  // sync interval's worth. Blocks for a round trip; throws when the database cannot be reached.
+  struct BucketUse {
+    std::string key;
+    double used = 0;
+    double perSecond = 0;
+    double burst = 0;
+  };
+  virtual std::vector<double> syncRateBuckets(const std::vector<BucketUse>& uses) = 0;
+
+  // Cluster events (h-pgx): live events cross processes as opaque messages. publishEvent never waits;
+  // messages are delivered to every process's onEvent (this one's included), in one order that all of
+  // them share (the order their NOTIFYs committed). Set onEvent once, before events are published.
+  using EventFn = std::function<void(const std::string& message)>;
+  virtual void publishEvent(std::string message) = 0;
+  virtual void onEvent(EventFn fn) = 0;
 };
 
 // A database. Thread-safe: any thread may call read() and write() at any time.

@@ -172,6 +172,8 @@ CREATE TABLE outgoing_webhook_deliveries (
 );
 CREATE INDEX idx_webhook_deliveries_webhook ON outgoing_webhook_deliveries (webhook_id, created_at);
 CREATE INDEX idx_webhook_deliveries_due ON outgoing_webhook_deliveries (next_attempt_at, id) WHERE status = 'pending';
+)sql";
+
 // Workflows and job dependencies: see the SQLite step 7.
 constexpr std::string_view kWorkflows = R"sql(
 ALTER TABLE jobs ADD COLUMN workflow_id TEXT COLLATE "C";
@@ -215,6 +217,34 @@ CREATE TABLE job_dependencies (
 CREATE INDEX idx_job_dependencies_parent ON job_dependencies (depends_on_job_id);
 )sql";
 
+// Limits and events that hold for every server on the database (h-pgx). Tokens are stored in
+// millionths, so both stores do the bucket arithmetic in integers alike. `granted` is what the last
+// take handed out, so one upsert both refills and takes and can return the grant. Request buckets
+// are refilled by the database's clock; the spill holds live events too big for a NOTIFY payload.
+constexpr std::string_view kClusterLimits = R"sql(
+CREATE TABLE claim_rate_buckets (
+  org_id TEXT COLLATE "C" NOT NULL,
+  queue_name TEXT COLLATE "C" NOT NULL,
+  micro_tokens BIGINT NOT NULL,
+  refilled_at BIGINT NOT NULL,
+  granted BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (org_id, queue_name)
+);
+CREATE TABLE request_rate_buckets (
+  bucket_key TEXT COLLATE "C" PRIMARY KEY,
+  tokens DOUBLE PRECISION NOT NULL,
+  refilled_at TIMESTAMPTZ NOT NULL,
+  per_second DOUBLE PRECISION NOT NULL,
+  burst DOUBLE PRECISION NOT NULL,
+  last_used DOUBLE PRECISION NOT NULL
+);
+CREATE TABLE cluster_event_spill (
+  id BIGSERIAL PRIMARY KEY,
+  body TEXT NOT NULL,
+  created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+)sql";
+
 constexpr Migration kPgMigrations[] = {
     {1, "initial schema: organizations, api_keys, queues, workers, jobs", kInitialSchema},
     {2, "revoked JWT ids; index of finished jobs by time", kRevokedTokensAndActivity},
@@ -222,6 +252,7 @@ constexpr Migration kPgMigrations[] = {
     {4, "indexes for the per-organization limit counts", kLimitCounts},
     {5, "outgoing webhooks and their delivery outbox", kOutgoingWebhooks},
     {7, "workflows and job dependencies", kWorkflows},
+    {8, "cluster limits: shared claim and request rate buckets; spill of large live events", kClusterLimits},
 };
 
 }  // namespace

@@ -179,6 +179,8 @@ CREATE TABLE outgoing_webhook_deliveries (
 CREATE INDEX idx_webhook_deliveries_webhook ON outgoing_webhook_deliveries (webhook_id, created_at);
 -- The senders' queue: only pending rows, in due order.
 CREATE INDEX idx_webhook_deliveries_due ON outgoing_webhook_deliveries (next_attempt_at, id) WHERE status = 'pending';
+)sql";
+
 // Workflows and job dependencies. A job waiting for its parents is pending with dependencies_met = 0
 // and stays out of the claim index, so the claim remains a walk of ready jobs only; the count of
 // unfinished parents makes a completion O(its dependents), whatever the size of the workflow.
@@ -225,6 +227,19 @@ CREATE TABLE job_dependencies (
 CREATE INDEX idx_job_dependencies_parent ON job_dependencies (depends_on_job_id);
 )sql";
 
+// The claim-rate bucket table of the cluster limits (h-pgx). One SQLite process keeps its limits in
+// memory; the table exists so both stores pass one conformance suite for the bucket methods.
+constexpr std::string_view kClusterLimits = R"sql(
+CREATE TABLE claim_rate_buckets (
+  org_id TEXT NOT NULL,
+  queue_name TEXT NOT NULL,
+  micro_tokens INTEGER NOT NULL,
+  refilled_at INTEGER NOT NULL,
+  granted INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (org_id, queue_name)
+) WITHOUT ROWID;
+)sql";
+
 constexpr Migration kSqliteMigrations[] = {
     {1, "initial schema: organizations, api_keys, queues, workers, jobs", kInitialSchema},
     {2, "revoked JWT ids; index of finished jobs by time", kRevokedTokensAndActivity},
@@ -232,6 +247,7 @@ constexpr Migration kSqliteMigrations[] = {
     {4, "indexes for the per-organization limit counts", kLimitCounts},
     {5, "outgoing webhooks and their delivery outbox", kOutgoingWebhooks},
     {7, "workflows and job dependencies", kWorkflows},
+    {8, "cluster limits: claim rate buckets", kClusterLimits},
 };
 
 }  // namespace
