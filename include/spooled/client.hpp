@@ -14,6 +14,7 @@
 #include "spooled/organizations.hpp"
 #include "spooled/queues.hpp"
 #include "spooled/realtime.hpp"
+#include "spooled/webhooks.hpp"
 #include "spooled/workers.hpp"
 #include "spooled/workflows.hpp"
 
@@ -49,6 +50,8 @@ class SpooledClient {
   AdminResource& admin() noexcept { return admin_; }
   // Live events (SSE) with callbacks and automatic reconnect; see spooled/realtime.hpp.
   RealtimeResource& realtime() noexcept { return realtime_; }
+  // Outgoing webhooks (management, deliveries, test, retry); see spooled/webhooks.hpp.
+  WebhooksResource& webhooks() noexcept { return webhooks_; }
 
   // Releases the pooled connections. Idempotent. Calls made after (or racing with) close() throw
   // SpooledError with code "CLIENT_CLOSED". The destructor closes too.
@@ -69,6 +72,7 @@ class SpooledClient {
   MetricsResource metrics_;
   DashboardResource dashboard_;
   RealtimeResource realtime_;
+  WebhooksResource webhooks_;
   WorkflowsResource workflows_;
 };
 

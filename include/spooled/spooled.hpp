@@ -16,5 +16,6 @@
 #include "spooled/auth.hpp"            // AuthResource: JWT login, refresh, logout
 #include "spooled/admin.hpp"           // AdminResource (X-Admin-Key)
 #include "spooled/realtime.hpp"        // RealtimeResource: live events (SSE) with reconnect
+#include "spooled/webhooks.hpp"        // WebhooksResource: outgoing webhooks; verifyWebhookSignature
 // worker runtime (SpooledWorker, WorkerOptions, JobContext) — added by the worker engineer:
 #include "spooled/worker.hpp"           // SpooledWorker, WorkerOptions, JobContext, events, SignalShutdown

@@ -85,8 +85,7 @@ CreateJobOutcome insertJobUnlessKnown(StoreTx& tx, const std::string& orgId, con
 JobEngine::JobEngine(Store& store, JobNotifier& notifier, RetryPolicy retry, NowFn now)
     : store_(store), notifier_(notifier), retry_(retry), now_(std::move(now)) {}
 
-void JobEngine::emit(JobEvent::Kind kind, const JobRecord& job, JobStatus oldStatus) const {
-  if (feed_.empty()) return;
+JobEvent JobEngine::eventFor(JobEvent::Kind kind, const JobRecord& job, JobStatus oldStatus) const {
   JobEvent event{kind, job.orgId, job.queueName, job.id, std::nullopt};
   const bool timed = kind == JobEvent::Kind::Completed || kind == JobEvent::Kind::Failed ||
                      kind == JobEvent::Kind::DeadLettered || kind == JobEvent::Kind::Cancelled;
@@ -103,7 +102,19 @@ void JobEngine::emit(JobEvent::Kind kind, const JobRecord& job, JobStatus oldSta
     event.message = job.progressMessage;
   }
   if (kind == JobEvent::Kind::Completed) event.result = job.result;
-  feed_.emit(event);
+  return event;
+}
+
+void JobEngine::emit(JobEvent::Kind kind, const JobRecord& job, JobStatus oldStatus) const {
+  if (!feed_.empty()) feed_.emit(eventFor(kind, job, oldStatus));
+}
+
+void JobEngine::recordInTx(StoreTx& tx, JobEvent::Kind kind, const JobRecord& job, JobStatus oldStatus) const {
+  if (feed_.wantsTx() && feed_.wantsTx(tx, job.orgId)) feed_.emitInTx(tx, eventFor(kind, job, oldStatus));
+}
+
+void JobEngine::recordFailureInTx(StoreTx& tx, const JobRecord& job, bool willRetry) const {
+  recordInTx(tx, willRetry ? JobEvent::Kind::Failed : JobEvent::Kind::DeadLettered, job, JobStatus::Processing);
 }
 
 void JobEngine::emitFailure(const JobRecord& job, bool willRetry) const {
@@ -111,8 +122,10 @@ void JobEngine::emitFailure(const JobRecord& job, bool willRetry) const {
 }
 
 void JobEngine::announceCreated(const std::vector<JobRecord>& created) const {
-  notifyReady(created);
+  // Events first: on a cluster the created events are sent before the wake-ups that let other
+  // servers claim the jobs, so nobody sees a job claimed before it was created.
   for (const JobRecord& job : created) emit(JobEvent::Kind::Created, job, job.status);
+  notifyReady(created);
 }
 
 void JobEngine::notifyReady(const std::vector<JobRecord>& jobs) const {
@@ -124,7 +137,12 @@ void JobEngine::notifyReady(const std::vector<JobRecord>& jobs) const {
 
 void JobEngine::storeFinished(StoreTx& tx, const JobRecord& job, TimePoint now, DependencyEffects& effects) const {
   tx.updateJob(job);
-  if (isFinal(job.status)) settleDependents(tx, job, now, effects);
+  if (!isFinal(job.status)) return;
+  const std::size_t cancelledBefore = effects.cancelled.size();
+  settleDependents(tx, job, now, effects);
+  // Dependents cancelled with their parent are changes of this transaction too: the outbox hears them.
+  for (std::size_t i = cancelledBefore; i < effects.cancelled.size(); ++i)
+    recordInTx(tx, JobEvent::Kind::Cancelled, effects.cancelled[i].first, effects.cancelled[i].second);
 }
 
 void JobEngine::announce(const DependencyEffects& effects) const {
@@ -145,6 +163,7 @@ Task<std::vector<CreateJobOutcome>> JobEngine::createMany(const std::string& org
     outcomes.reserve(inputs.size());
     for (const CreateJobInput& input : inputs)
       outcomes.push_back(insertJobUnlessKnown(tx, orgId, input, now, limits_, created));
+    for (const JobRecord& job : created) recordInTx(tx, JobEvent::Kind::Created, job, job.status);
     return outcomes;
   });
   announceCreated(created);
@@ -156,15 +175,21 @@ std::vector<JobRecord> JobEngine::claimIn(StoreTx& tx, const std::string& orgId,
   const auto queue = tx.findQueue(orgId, input.queueName);
   if (queue && (!queue->enabled || queue->paused)) return claimed;
   const std::optional<int> rate = queue ? queue->rateLimit : std::nullopt;
-  const int limit = rate ? rateLimiter_.acquire(orgId, input.queueName, *rate, input.limit, now) : input.limit;
+  int limit = input.limit;
+  if (rate)
+    limit = sharedRateLimits_ ? tx.takeClaimTokens(orgId, input.queueName, *rate, input.limit, now)
+                              : rateLimiter_.acquire(orgId, input.queueName, *rate, input.limit, now);
   if (limit == 0) return claimed;
   claimed = tx.findClaimableJobs(orgId, input.queueName, now, limit);
   for (JobRecord& job : claimed) {
     applyClaim(job, input.workerId, newUuid(), now, std::chrono::seconds(input.leaseDurationSecs));
     tx.updateJob(job);
+    recordInTx(tx, JobEvent::Kind::Claimed, job, JobStatus::Pending);
     noteWorkflowStarted(tx, job, now);
   }
-  if (rate) rateLimiter_.refund(orgId, input.queueName, limit - static_cast<int>(claimed.size()));
+  const int unused = limit - static_cast<int>(claimed.size());
+  if (rate && sharedRateLimits_) tx.returnClaimTokens(orgId, input.queueName, *rate, unused);
+  if (rate && !sharedRateLimits_) rateLimiter_.refund(orgId, input.queueName, unused);
   return claimed;
 }
 
@@ -190,6 +215,11 @@ AckOutcome JobEngine::acknowledgeOne(StoreTx& tx, const std::string& orgId, cons
     outcome.willRetry = applyFailure(job, item.error, item.retryable, now, delay);
   }
   storeFinished(tx, job, now, effects);
+  if (item.completed) {
+    recordInTx(tx, JobEvent::Kind::Completed, job, JobStatus::Processing);
+  } else {
+    recordFailureInTx(tx, job, outcome.willRetry);
+  }
   changed = std::move(job);
   return outcome;
 }
@@ -238,6 +268,7 @@ Task<> JobEngine::complete(const std::string& orgId, const std::string& jobId, c
     requireLease(job, lease, now);
     applyComplete(job, result, now);
     storeFinished(tx, job, now, effects);
+    recordInTx(tx, JobEvent::Kind::Completed, job, JobStatus::Processing);
     return job;
   });
   emit(JobEvent::Kind::Completed, job, JobStatus::Processing);
@@ -256,6 +287,7 @@ Task<FailOutcome> JobEngine::fail(const std::string& orgId, const std::string& j
     const auto delay = retry_.delayFor(job.retryCount + 1, unitRandom);
     const bool willRetry = applyFailure(job, error, retryable, now, delay);
     storeFinished(tx, job, now, effects);
+    recordFailureInTx(tx, job, willRetry);
     failed = job;
     return FailOutcome{job.status, willRetry, willRetry ? job.scheduledAt : std::nullopt};
   });
@@ -290,11 +322,14 @@ Task<> JobEngine::progress(const std::string& orgId, const std::string& jobId, c
 }
 
 Task<JobRecord> JobEngine::changeOne(const std::string& orgId, const std::string& jobId,
-                                     const std::function<void(JobRecord&)>& apply) {
+                                     const std::function<void(JobRecord&)>& apply,
+                                     std::optional<JobEvent::Kind> txKind) {
   co_return co_await store_.write([&](StoreTx& tx) {
     JobRecord job = loadJob(tx, orgId, jobId);
+    const JobStatus before = job.status;
     apply(job);
     tx.updateJob(job);
+    if (txKind) recordInTx(tx, *txKind, job, before);
     return job;
   });
 }
@@ -309,6 +344,7 @@ Task<JobRecord> JobEngine::cancel(const std::string& orgId, const std::string& j
     before = j.status;
     applyCancel(j, now);
     storeFinished(tx, j, now, effects);
+    recordInTx(tx, JobEvent::Kind::Cancelled, j, before);
     return j;
   });
   emit(JobEvent::Kind::Cancelled, job, before);
@@ -356,8 +392,8 @@ Task<std::vector<std::string>> JobEngine::retryDeadLetters(const std::string& or
     }
     moved = std::move(chosen);
   });
-  notifyReady(moved);
   for (const JobRecord& job : moved) emit(JobEvent::Kind::Retried, job, JobStatus::Deadletter);
+  notifyReady(moved);
   std::vector<std::string> ids;
   for (const JobRecord& job : moved) ids.push_back(job.id);
   co_return ids;
@@ -408,6 +444,7 @@ Task<int> JobEngine::reapExpiredLeases(int batchLimit) {
                                 " stopped renewing it";
       const bool willRetry = applyFailure(job, error, true, now, std::chrono::milliseconds(0));
       storeFinished(tx, job, now, effects);
+      recordFailureInTx(tx, job, willRetry);
       reaped.emplace_back(job, willRetry);
     }
     return static_cast<int>(expired.size());

@@ -198,19 +198,28 @@ class JobEngine {
   // Adds an observer of committed changes. Call before the engine is shared between threads; the
   // listener must outlive the engine.
   void addListener(JobEventListener* listener) { feed_.add(listener); }
+  // Adds an observer that acts inside each change's transaction (same rules).
+  void addTxListener(TxChangeListener* listener) { feed_.addInTx(listener); }
   // The same listeners, for WorkerRegistry and QueueControl to tell about their changes.
   const ChangeFeed& feed() const { return feed_; }
 
  private:
+  // The event for a change of `job` (as stored), which was in `oldStatus` before.
+  JobEvent eventFor(JobEvent::Kind kind, const JobRecord& job, JobStatus oldStatus) const;
   // Tells listeners about a committed change of `job` (as stored), which was in `oldStatus` before.
   void emit(JobEvent::Kind kind, const JobRecord& job, JobStatus oldStatus) const;
+  // Tells in-transaction listeners (the webhook outbox) about the change, inside its transaction.
+  void recordInTx(StoreTx& tx, JobEvent::Kind kind, const JobRecord& job, JobStatus oldStatus) const;
+  void recordFailureInTx(StoreTx& tx, const JobRecord& job, bool willRetry) const;
   void emitFailure(const JobRecord& job, bool willRetry) const;
   // Loads one job of the organization (404 when it has none), applies a transition and stores it, in
   // one transaction. Returns the job as stored.
   // `apply` is a named local of the caller, never a temporary in the co_await expression: GCC 12 may
   // destroy such temporaries twice.
+  // With `txKind`, in-transaction listeners hear of the change as that kind.
   Task<JobRecord> changeOne(const std::string& orgId, const std::string& jobId,
-                            const std::function<void(JobRecord&)>& apply);
+                            const std::function<void(JobRecord&)>& apply,
+                            std::optional<JobEvent::Kind> txKind = std::nullopt);
   // Claims inside a write transaction (shared by claim and acknowledge).
   std::vector<JobRecord> claimIn(StoreTx& tx, const std::string& orgId, const ClaimInput& input, TimePoint now);
   // Applies one AckInput inside a write transaction; throws ApiError when the item may not change.
@@ -230,7 +239,9 @@ class JobEngine {
   JobNotifier& notifier_;
   RetryPolicy retry_;
   NowFn now_;
-  ClaimRateLimiter rateLimiter_;  // enforces each queue's rate_limit on claims
+  ClaimRateLimiter rateLimiter_;  // enforces each queue's rate_limit on claims (one process)
+  // Several processes on one database: the bucket is a row taken in the claim's own transaction.
+  const bool sharedRateLimits_ = store_.cluster() != nullptr;
   OrgLimits limits_;
   ChangeFeed feed_;
 };

@@ -65,6 +65,7 @@ Task<CreateWorkflowOutcome> JobEngine::createWorkflow(const std::string& orgId, 
       for (const std::string& parent : parents[i])
         tx.insertJobDependency(JobDependencyRecord{idOf.at(input.jobs[i].key), orgId, idOf.at(parent),
                                                    input.jobs[i].dependencyMode, now});
+    for (const JobRecord& job : created) recordInTx(tx, JobEvent::Kind::Created, job, job.status);
   });
   announceCreated(created);
   co_return outcome;
@@ -87,6 +88,7 @@ Task<WorkflowRecord> JobEngine::cancelWorkflow(const std::string& orgId, const s
       if (isFinal(before)) continue;
       applyCancel(job, now);
       tx.updateJob(job);
+      recordInTx(tx, JobEvent::Kind::Cancelled, job, before);
       ++workflow.cancelledJobs;
       cancelled.emplace_back(job, before);
     }

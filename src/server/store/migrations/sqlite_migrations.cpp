@@ -140,6 +140,47 @@ CREATE INDEX idx_workers_org_live ON workers (org_id, status) WHERE status <> 'o
 CREATE INDEX idx_api_keys_org_active ON api_keys (org_id, is_active) WHERE is_active = 1;
 )sql";
 
+// Outgoing webhooks and their outbox: a delivery row is written in the transaction of the change
+// that caused it, and senders take due rows by next_attempt_at.
+constexpr std::string_view kOutgoingWebhooks = R"sql(
+CREATE TABLE outgoing_webhooks (
+  id TEXT PRIMARY KEY,
+  org_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  url TEXT NOT NULL,
+  secret TEXT,
+  events TEXT NOT NULL,
+  enabled INTEGER NOT NULL,
+  failure_count INTEGER NOT NULL,
+  last_triggered_at INTEGER,
+  last_status TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX idx_outgoing_webhooks_org ON outgoing_webhooks (org_id, created_at);
+
+CREATE TABLE outgoing_webhook_deliveries (
+  id TEXT PRIMARY KEY,
+  org_id TEXT NOT NULL,
+  webhook_id TEXT NOT NULL,
+  event TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'success', 'failed')),
+  status_code INTEGER,
+  response_body TEXT,
+  error TEXT,
+  attempts INTEGER NOT NULL,
+  max_attempts INTEGER NOT NULL,
+  next_attempt_at INTEGER NOT NULL,
+  attempt_log TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  delivered_at INTEGER
+) STRICT;
+CREATE INDEX idx_webhook_deliveries_webhook ON outgoing_webhook_deliveries (webhook_id, created_at);
+-- The senders' queue: only pending rows, in due order.
+CREATE INDEX idx_webhook_deliveries_due ON outgoing_webhook_deliveries (next_attempt_at, id) WHERE status = 'pending';
+)sql";
+
 // Workflows and job dependencies. A job waiting for its parents is pending with dependencies_met = 0
 // and stays out of the claim index, so the claim remains a walk of ready jobs only; the count of
 // unfinished parents makes a completion O(its dependents), whatever the size of the workflow.
@@ -186,12 +227,27 @@ CREATE TABLE job_dependencies (
 CREATE INDEX idx_job_dependencies_parent ON job_dependencies (depends_on_job_id);
 )sql";
 
+// The claim-rate bucket table of the cluster limits (h-pgx). One SQLite process keeps its limits in
+// memory; the table exists so both stores pass one conformance suite for the bucket methods.
+constexpr std::string_view kClusterLimits = R"sql(
+CREATE TABLE claim_rate_buckets (
+  org_id TEXT NOT NULL,
+  queue_name TEXT NOT NULL,
+  micro_tokens INTEGER NOT NULL,
+  refilled_at INTEGER NOT NULL,
+  granted INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (org_id, queue_name)
+) WITHOUT ROWID;
+)sql";
+
 constexpr Migration kSqliteMigrations[] = {
     {1, "initial schema: organizations, api_keys, queues, workers, jobs", kInitialSchema},
     {2, "revoked JWT ids; index of finished jobs by time", kRevokedTokensAndActivity},
     {3, "claim ties broken by insertion order", kClaimOrderByInsertion},
     {4, "indexes for the per-organization limit counts", kLimitCounts},
+    {5, "outgoing webhooks and their delivery outbox", kOutgoingWebhooks},
     {7, "workflows and job dependencies", kWorkflows},
+    {8, "cluster limits: claim rate buckets", kClusterLimits},
 };
 
 }  // namespace

@@ -103,6 +103,8 @@ template struct PgRows<WorkerRecord>;
 template struct PgRows<OrganizationRecord>;
 template struct PgRows<ApiKeyRecord>;
 template struct PgRows<QueueRecord>;
+template struct PgRows<OutgoingWebhookRecord>;
+template struct PgRows<WebhookDeliveryRecord>;
 template struct PgRows<WorkflowRecord>;
 template struct PgRows<JobDependencyRecord>;
 

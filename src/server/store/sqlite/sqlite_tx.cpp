@@ -147,7 +147,9 @@ void SqliteTx::deleteOrganization(const std::string& orgId) {
   forgetReads();
   // api_keys cascade from organizations; the other tables partition by org_id without a foreign key.
   for (const char* sql : {"DELETE FROM jobs WHERE org_id = ?1", "DELETE FROM workers WHERE org_id = ?1",
-                          "DELETE FROM queues WHERE org_id = ?1", "DELETE FROM workflows WHERE org_id = ?1",
+                          "DELETE FROM queues WHERE org_id = ?1",
+                          "DELETE FROM outgoing_webhook_deliveries WHERE org_id = ?1",
+                          "DELETE FROM outgoing_webhooks WHERE org_id = ?1", "DELETE FROM workflows WHERE org_id = ?1",
                           "DELETE FROM organizations WHERE id = ?1"}) {
     SqliteQuery query = conn_.prepare(sql);
     bindParams(query, {orgId});
