@@ -16,6 +16,7 @@
 #include "spooled/realtime.hpp"
 #include "spooled/webhooks.hpp"
 #include "spooled/workers.hpp"
+#include "spooled/workflows.hpp"
 
 namespace spooled {
 
@@ -37,6 +38,8 @@ class SpooledClient {
   JobsResource& jobs() noexcept { return jobs_; }
   WorkersResource& workers() noexcept { return workers_; }
   QueuesResource& queues() noexcept { return queues_; }
+  // Jobs with dependencies between them; see spooled/workflows.hpp.
+  WorkflowsResource& workflows() noexcept { return workflows_; }
   HealthResource& health() noexcept { return health_; }
   MetricsResource& metrics() noexcept { return metrics_; }
   DashboardResource& dashboard() noexcept { return dashboard_; }
@@ -70,6 +73,7 @@ class SpooledClient {
   DashboardResource dashboard_;
   RealtimeResource realtime_;
   WebhooksResource webhooks_;
+  WorkflowsResource workflows_;
 };
 
 }  // namespace spooled

@@ -12,7 +12,9 @@
 #include "server/auth/api_key_auth.hpp"
 #include "server/auth/api_key_format.hpp"
 #include "server/auth/bootstrap.hpp"
+#include "server/auth/cluster_rate_sync.hpp"
 #include "server/auth/token_service.hpp"
+#include "server/core/cluster_event_relay.hpp"
 #include "server/core/job_engine.hpp"
 #include "server/core/job_notifier.hpp"
 #include "server/core/job_retention.hpp"
@@ -100,6 +102,9 @@ struct ServerApp::Parts {
   RequestDispatcher dispatcher;
   std::unique_ptr<HttpServer> http;
   std::unique_ptr<WebhookDeliveryLoop> webhookDelivery;  // sends what the outbox stored
+  // Several servers on one database: live events and request-rate buckets cross processes.
+  std::unique_ptr<ClusterEventRelay> eventRelay;
+  std::unique_ptr<ClusterRateSync> rateSync;
 };
 
 ServerApp::ServerApp(ServerConfig config) : config_(std::move(config)) {}
@@ -128,6 +133,8 @@ int ServerApp::start(std::ostream& keyOut) {
     notifier.setRelay([cluster](const std::string& org, const std::string& queue, std::size_t count) {
       cluster->publishReady(org, queue, count);
     });
+    parts_->eventRelay = std::make_unique<ClusterEventRelay>(parts_->services.events, *cluster);
+    parts_->rateSync = std::make_unique<ClusterRateSync>(parts_->access.limiter(), *cluster);
   }
 
   const std::string keyPrefix = apiKeyPrefixFor(config_.environment);
@@ -142,6 +149,7 @@ int ServerApp::start(std::ostream& keyOut) {
   addJobAdminRoutes(parts_->router, parts_->services);
   addJobAckRoutes(parts_->router, parts_->services);
   addDlqRoutes(parts_->router, parts_->services);
+  addWorkflowRoutes(parts_->router, parts_->services);
   addQueueRoutes(parts_->router, parts_->services);
   addWorkerRoutes(parts_->router, parts_->services);
   parts_->accounts.openRegistration = config_.registrationMode == "open";
@@ -216,6 +224,8 @@ void ServerApp::stop() {
   // then the store can close. Messages from other servers stop before the notifier goes.
   parts_->pool.join();
   if (ClusterSignals* cluster = parts_->store->cluster()) cluster->onReady(nullptr);
+  parts_->rateSync.reset();
+  parts_->eventRelay.reset();
   parts_.reset();
 }
 

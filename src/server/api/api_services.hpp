@@ -98,5 +98,6 @@ void addMetricsRoutes(Router& router, ApiServices& services);
 void addRealtimeRoutes(Router& router, ApiServices& services);          // SSE and WebSocket
 void addIncomingWebhookRoutes(Router& router, ApiServices& services);   // /webhooks/{org_id}/...
 void addOutgoingWebhookRoutes(Router& router, ApiServices& services);   // /outgoing-webhooks
+void addWorkflowRoutes(Router& router, ApiServices& services);          // workflows, job dependencies
 
 }  // namespace spooled::server

@@ -39,6 +39,34 @@ struct Spec<JobRecord> {
     v("completion_webhook", r.completionWebhook...), v("assigned_worker_id", r.assignedWorkerId...);
     v("lease_id", r.leaseId...), v("lease_expires_at", r.leaseExpiresAt...), v("idempotency_key", r.idempotencyKey...);
     v("progress", r.progress...), v("progress_message", r.progressMessage...);
+    v("workflow_id", r.workflowId...), v("workflow_key", r.workflowKey...), v("dependency_mode", r.dependencyMode...);
+    v("dependencies_met", r.dependenciesMet...), v("dependencies_pending", r.dependenciesPending...);
+  }
+};
+
+template <>
+struct Spec<WorkflowRecord> {
+  static constexpr const char* kTable = "workflows";
+  static constexpr bool kOrgScoped = true;
+  template <class Visit, class... Rec>
+  static void fields(Visit& v, Rec&... r) {
+    v("id", r.id...), v("org_id", r.orgId...), v("name", r.name...), v("description", r.description...);
+    v("status", r.status...), v("total_jobs", r.totalJobs...), v("completed_jobs", r.completedJobs...);
+    v("failed_jobs", r.failedJobs...), v("cancelled_jobs", r.cancelledJobs...), v("created_at", r.createdAt...);
+    v("started_at", r.startedAt...), v("completed_at", r.completedAt...), v("metadata", r.metadata...);
+    v("updated_at", r.updatedAt...);
+  }
+};
+
+// Edges are inserted and read, never updated (update() would name columns "id" and "org_id" it lacks).
+template <>
+struct Spec<JobDependencyRecord> {
+  static constexpr const char* kTable = "job_dependencies";
+  static constexpr bool kOrgScoped = true;
+  template <class Visit, class... Rec>
+  static void fields(Visit& v, Rec&... r) {
+    v("job_id", r.jobId...), v("org_id", r.orgId...), v("depends_on_job_id", r.dependsOnJobId...);
+    v("dependency_type", r.dependencyType...), v("created_at", r.createdAt...);
   }
 };
 

@@ -57,6 +57,13 @@ class PgReaderImpl : public Interface {
                                                            int limit) override;
   std::optional<WebhookDeliveryRecord> findWebhookDelivery(const std::string& orgId,
                                                            const std::string& deliveryId) override;
+  // Workflows and job dependencies (pg_workflows.cpp).
+  std::optional<WorkflowRecord> findWorkflow(const std::string& orgId, const std::string& workflowId) override;
+  std::vector<WorkflowRecord> listWorkflows(const std::string& orgId, const std::optional<std::string>& status,
+                                            int limit, int offset) override;
+  std::vector<JobRecord> listWorkflowJobs(const std::string& orgId, const std::string& workflowId) override;
+  std::vector<JobDependencyRecord> listDependencies(const std::string& orgId, const std::string& jobId) override;
+  std::vector<JobDependencyRecord> listDependents(const std::string& orgId, const std::string& jobId) override;
 
  protected:
   template <class Record>

@@ -33,6 +33,8 @@ extern template struct PgRows<ApiKeyRecord>;
 extern template struct PgRows<QueueRecord>;
 extern template struct PgRows<OutgoingWebhookRecord>;
 extern template struct PgRows<WebhookDeliveryRecord>;
+extern template struct PgRows<WorkflowRecord>;
+extern template struct PgRows<JobDependencyRecord>;
 
 // Insert of a queue that, when (org_id, queue_name) exists, updates that row but keeps its id and created_at.
 const std::string& pgUpsertQueueSql();

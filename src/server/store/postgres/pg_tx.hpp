@@ -44,6 +44,15 @@ class PgTx final : public PgReaderImpl<StoreTx> {
   void insertWebhookDelivery(const WebhookDeliveryRecord& delivery) override;
   void updateWebhookDelivery(const WebhookDeliveryRecord& delivery) override;
   std::vector<WebhookDeliveryRecord> findDueWebhookDeliveries(TimePoint now, int limit) override;
+  // Workflows and job dependencies (pg_workflows.cpp).
+  void insertWorkflow(const WorkflowRecord& workflow) override;
+  void updateWorkflow(const WorkflowRecord& workflow) override;
+  void insertJobDependency(const JobDependencyRecord& edge) override;
+  // Cluster limits (h-pgx; *_cluster_limits.cpp).
+  int takeClaimTokens(const std::string& orgId, const std::string& queueName, int ratePerSecond, int wanted,
+                      TimePoint now) override;
+  void returnClaimTokens(const std::string& orgId, const std::string& queueName, int ratePerSecond,
+                         int tokens) override;
 
   // The SQL of the claim ($1 org, $2 queue, $3 now in ms, $4 limit), exposed so tests can EXPLAIN it.
   static const std::string& claimableJobsSql();

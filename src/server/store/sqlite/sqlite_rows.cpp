@@ -144,6 +144,8 @@ template struct SqliteRows<ApiKeyRecord>;
 template struct SqliteRows<QueueRecord>;
 template struct SqliteRows<OutgoingWebhookRecord>;
 template struct SqliteRows<WebhookDeliveryRecord>;
+template struct SqliteRows<WorkflowRecord>;
+template struct SqliteRows<JobDependencyRecord>;
 
 const std::string& upsertQueueSql() {
   static const std::string sql = columns::upsertQueueSql('?');

@@ -45,6 +45,8 @@ extern template struct SqliteRows<ApiKeyRecord>;
 extern template struct SqliteRows<QueueRecord>;
 extern template struct SqliteRows<OutgoingWebhookRecord>;
 extern template struct SqliteRows<WebhookDeliveryRecord>;
+extern template struct SqliteRows<WorkflowRecord>;
+extern template struct SqliteRows<JobDependencyRecord>;
 
 // Insert of a queue that, when (org_id, queue_name) exists, updates that row but keeps its id and created_at.
 const std::string& upsertQueueSql();

@@ -54,6 +54,15 @@ class SqliteTx final : public SqliteReaderImpl<StoreTx> {
   void insertWebhookDelivery(const WebhookDeliveryRecord& delivery) override;
   void updateWebhookDelivery(const WebhookDeliveryRecord& delivery) override;
   std::vector<WebhookDeliveryRecord> findDueWebhookDeliveries(TimePoint now, int limit) override;
+  // Workflows and job dependencies (sqlite_workflows.cpp).
+  void insertWorkflow(const WorkflowRecord& workflow) override;
+  void updateWorkflow(const WorkflowRecord& workflow) override;
+  void insertJobDependency(const JobDependencyRecord& edge) override;
+  // Cluster limits (h-pgx; *_cluster_limits.cpp).
+  int takeClaimTokens(const std::string& orgId, const std::string& queueName, int ratePerSecond, int wanted,
+                      TimePoint now) override;
+  void returnClaimTokens(const std::string& orgId, const std::string& queueName, int ratePerSecond,
+                         int tokens) override;
 
   // The SQL of the hot background queries, exposed so tests can EXPLAIN them: ?1 org, ?2 queue,
   // ?3 now (ms), ?4 limit / ?1 now or cutoff (ms), ?2 limit.
