@@ -33,8 +33,8 @@ namespace {
 
 constexpr auto kReapInterval = std::chrono::seconds(1);
 constexpr int kSweepEveryNthTick = 5;  // silent workers are marked offline every ~5 s
-constexpr int kRetentionEveryNthTick = 10;
-constexpr int kQueueStatsEveryNthTick = 5;  // queue streams get QueueStats every ~5 s, as the official server  // finished jobs past their retention are deleted every ~10 s
+constexpr int kRetentionEveryNthTick = 10;  // finished jobs past their retention are deleted every ~10 s
+constexpr int kQueueStatsEveryNthTick = 5;  // queue streams get QueueStats every ~5 s, as the official server
 // Handlers never wait on a thread (commits and long-polls suspend), so about one thread per core
 // serves every request: more only adds hand-offs between threads. Two at least, so one slow read
 // (bounded at 250 ms) never stops the server.

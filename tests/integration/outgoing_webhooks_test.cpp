@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <ctime>
+#include <functional>
 
 #include "common/ids.hpp"
 #include "integration/sdk_http_stub.hpp"

@@ -3,6 +3,9 @@
 // SDK's signature check (HMAC-SHA256 against RFC 4231's vectors).
 #include <gtest/gtest.h>
 
+#include <ctime>
+#include <map>
+
 #include "common/ids.hpp"
 #include "server/core/webhook_url.hpp"
 #include "server/webhook/webhook_delivery_loop.hpp"
