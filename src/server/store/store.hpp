@@ -16,6 +16,7 @@
 #include "common/executor.hpp"
 #include "common/task.hpp"
 #include "server/store/records.hpp"
+#include "server/store/webhook_records.hpp"
 
 namespace spooled::server {
 
@@ -67,6 +68,27 @@ class StoreReader {
   virtual long long countActiveApiKeys(const std::string& orgId) = 0;
   // Workers of every organization by status (metrics).
   virtual std::map<std::string, long long> countWorkersByStatus() = 0;
+
+  // Outgoing webhooks (store/sqlite/sqlite_webhooks.cpp, store/postgres/pg_webhooks.cpp).
+  // The organization's webhooks, newest first.
+  virtual std::vector<OutgoingWebhookRecord> listOutgoingWebhooks(const std::string& orgId) = 0;
+  virtual std::optional<OutgoingWebhookRecord> findOutgoingWebhook(const std::string& orgId, const std::string& id) = 0;
+  // The webhook's deliveries, newest first, at most `limit`.
+  virtual std::vector<WebhookDeliveryRecord> listWebhookDeliveries(const std::string& orgId, const std::string& webhookId,
+                                                                   int limit) = 0;
+  virtual std::optional<WebhookDeliveryRecord> findWebhookDelivery(const std::string& orgId,
+                                                                   const std::string& deliveryId) = 0;
+  // --- Workflows and job dependencies (store/*/..._workflows.cpp) ---
+  // In a PostgreSQL write transaction, findWorkflow and listWorkflowJobs lock the rows they return.
+  virtual std::optional<WorkflowRecord> findWorkflow(const std::string& orgId, const std::string& workflowId) = 0;
+  // Newest first, optionally of one status.
+  virtual std::vector<WorkflowRecord> listWorkflows(const std::string& orgId, const std::optional<std::string>& status,
+                                                    int limit, int offset) = 0;
+  // The workflow's jobs in creation order (an index lookup on workflow_id).
+  virtual std::vector<JobRecord> listWorkflowJobs(const std::string& orgId, const std::string& workflowId) = 0;
+  // The edges on which jobId waits (its parents), and those that wait on jobId (its dependents).
+  virtual std::vector<JobDependencyRecord> listDependencies(const std::string& orgId, const std::string& jobId) = 0;
+  virtual std::vector<JobDependencyRecord> listDependents(const std::string& orgId, const std::string& jobId) = 0;
 };
 
 // A write transaction. Its reads see its own writes. Every method throws on a storage failure.
@@ -107,6 +129,24 @@ class StoreTx : public StoreReader {
   // Remembers a revoked JWT id until its expiry (older entries may be dropped).
   virtual void insertRevokedToken(const std::string& tokenId, TimePoint expiresAt) = 0;
 
+  // Outgoing webhooks and their outbox of deliveries.
+  virtual void insertOutgoingWebhook(const OutgoingWebhookRecord& webhook) = 0;
+  virtual void updateOutgoingWebhook(const OutgoingWebhookRecord& webhook) = 0;
+  // Deletes the webhook and its deliveries; false when the organization has no such webhook.
+  virtual bool deleteOutgoingWebhook(const std::string& orgId, const std::string& id) = 0;
+  // After an attempt: failure_count reset (success) or incremented, last_status and last_triggered_at
+  // set, in one statement (no read, so concurrent senders cannot lose a count).
+  virtual void recordWebhookOutcome(const std::string& webhookId, bool success, TimePoint at) = 0;
+  virtual void insertWebhookDelivery(const WebhookDeliveryRecord& delivery) = 0;
+  virtual void updateWebhookDelivery(const WebhookDeliveryRecord& delivery) = 0;
+  // Pending deliveries of every organization with next_attempt_at <= now, oldest due first, at most
+  // `limit`. PostgreSQL locks them (FOR UPDATE SKIP LOCKED): two servers never take one row.
+  virtual std::vector<WebhookDeliveryRecord> findDueWebhookDeliveries(TimePoint now, int limit) = 0;
+  // --- Workflows and job dependencies ---
+  virtual void insertWorkflow(const WorkflowRecord& workflow) = 0;
+  virtual void updateWorkflow(const WorkflowRecord& workflow) = 0;
+  // Both jobs must exist already.
+  virtual void insertJobDependency(const JobDependencyRecord& edge) = 0;
   // Cluster limits (h-pgx): a queue's claim rate as one token bucket row per (organization, queue),
   // taken in the claim's own transaction so every process sharing the database draws from it. The
   // bucket holds at most one second's worth (ratePerSecond tokens) and refills at ratePerSecond since

@@ -103,6 +103,10 @@ template struct PgRows<WorkerRecord>;
 template struct PgRows<OrganizationRecord>;
 template struct PgRows<ApiKeyRecord>;
 template struct PgRows<QueueRecord>;
+template struct PgRows<OutgoingWebhookRecord>;
+template struct PgRows<WebhookDeliveryRecord>;
+template struct PgRows<WorkflowRecord>;
+template struct PgRows<JobDependencyRecord>;
 
 const std::string& pgUpsertQueueSql() {
   static const std::string sql = columns::upsertQueueSql('$');
