@@ -24,6 +24,7 @@
 #include "server/http/request_dispatcher.hpp"
 #include "server/http/router.hpp"
 #include "server/open_file_limit.hpp"
+#include "server/store/cluster_event_barrier.hpp"
 #include "server/webhook/webhook_delivery_loop.hpp"
 #include "server/worker_pool.hpp"
 
@@ -135,6 +136,14 @@ int ServerApp::start(std::ostream& keyOut) {
     });
     parts_->eventRelay = std::make_unique<ClusterEventRelay>(parts_->services.events, *cluster);
     parts_->rateSync = std::make_unique<ClusterRateSync>(parts_->access.limiter(), *cluster);
+    // A change's response waits for its events to be sent, so the client's next change (through any
+    // server) reaches every subscriber after them. Continuations go to the pool, not the publisher.
+    if (auto* barrier = dynamic_cast<ClusterEventBarrier*>(cluster)) {
+      WorkerPool& pool = parts_->pool;
+      parts_->dispatcher.setResponseBarrier([barrier, &pool](std::function<void()> proceed) {
+        return barrier->whenEventsSent([&pool, proceed = std::move(proceed)] { pool.post(proceed); });
+      });
+    }
   }
 
   const std::string keyPrefix = apiKeyPrefixFor(config_.environment);

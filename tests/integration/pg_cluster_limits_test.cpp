@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <iostream>
 #include <thread>
 
 #include "support/account_steps.hpp"
@@ -76,6 +77,7 @@ class PgClusterLimitsTest : public PgServersTest {
 
 // The bucket starts full (one second's worth), then refills at `rate`: rate * (seconds + 1) in all.
 void expectWithinTenPercent(int measured, double expected, const std::string& what) {
+  std::cout << what << ": " << measured << " (one bucket: " << expected << ")\n";
   EXPECT_GE(measured, expected * 0.9) << what;
   EXPECT_LE(measured, expected * 1.1) << what << " (per-process limits would allow several times more)";
 }

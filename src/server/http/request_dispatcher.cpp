@@ -66,9 +66,27 @@ void RequestDispatcher::dispatch(HttpRequest request, Responder respond) const {
         });
 }
 
+namespace {
+
+// Suspends until the barrier lets the response go. A named awaiter (GCC 12: no temporaries in co_await).
+struct BarrierWait {
+  const RequestDispatcher::ResponseBarrier& barrier;
+  bool await_ready() const noexcept { return false; }
+  bool await_suspend(std::coroutine_handle<> handle) const {
+    return !barrier([handle] { handle.resume(); });
+  }
+  void await_resume() const noexcept {}
+};
+
+}  // namespace
+
 Task<HttpResponse> RequestDispatcher::serve(HttpRequest request) const {
   const auto started = std::chrono::steady_clock::now();
   HttpResponse response = co_await route(request);
+  if (barrier_ && request.method != "GET" && request.method != "HEAD") {
+    BarrierWait wait{barrier_};
+    co_await wait;
+  }
   if (metrics_ != nullptr)
     metrics_->recordRequest(request.method, request.routePattern, response.status,
                             std::chrono::steady_clock::now() - started);

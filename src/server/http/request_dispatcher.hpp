@@ -24,6 +24,13 @@ class RequestDispatcher {
   // Counts each request (method, route pattern, status, duration). Set before serving; may be null.
   void setMetrics(MetricsRegistry* metrics) { metrics_ = metrics; }
 
+  // Several servers on one database: a request other than GET or HEAD answers only once the live
+  // events of its changes are on their way to every server. The barrier returns true when they are;
+  // otherwise it calls `proceed` later, on a thread where the request may continue. Set before
+  // serving; unset, responses go at once.
+  using ResponseBarrier = std::function<bool(std::function<void()> proceed)>;
+  void setResponseBarrier(ResponseBarrier barrier) { barrier_ = std::move(barrier); }
+
  private:
   Task<HttpResponse> serve(HttpRequest request) const;
   Task<HttpResponse> route(HttpRequest& request) const;
@@ -31,6 +38,7 @@ class RequestDispatcher {
   const Router& router_;
   const AccessControl& access_;
   MetricsRegistry* metrics_ = nullptr;
+  ResponseBarrier barrier_;
 };
 
 }  // namespace spooled::server

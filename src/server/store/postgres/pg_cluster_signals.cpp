@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <sstream>
 
@@ -44,6 +45,7 @@ PgClusterSignals::~PgClusterSignals() {
   wake_.notify_all();
   listener_.join();
   publisher_.join();
+  eventsSentUpTo(eventsQueued_);  // nobody waits for what will never be sent
 }
 
 void PgClusterSignals::publishReady(const std::string& orgId, const std::string& queueName, std::size_t count) {
@@ -63,8 +65,30 @@ void PgClusterSignals::publishEvent(std::string message) {
   {
     std::lock_guard lock(mutex_);
     pending_.push_back(Outgoing{true, std::move(message), 0});
+    ++eventsQueued_;
   }
   wake_.notify_all();
+}
+
+bool PgClusterSignals::whenEventsSent(std::function<void()> done) {
+  std::lock_guard lock(mutex_);
+  if (eventsSent_ >= eventsQueued_) return true;
+  sentWaiters_.emplace_back(eventsQueued_, std::move(done));
+  return false;
+}
+
+void PgClusterSignals::eventsSentUpTo(std::uint64_t queued) {
+  std::vector<std::function<void()>> ready;
+  {
+    std::lock_guard lock(mutex_);
+    eventsSent_ = std::max(eventsSent_, queued);
+    std::erase_if(sentWaiters_, [&](auto& waiter) {
+      if (waiter.first > eventsSent_) return false;
+      ready.push_back(std::move(waiter.second));
+      return true;
+    });
+  }
+  for (auto& done : ready) done();
 }
 
 void PgClusterSignals::onReady(ReadyFn fn) {
@@ -122,22 +146,26 @@ void PgClusterSignals::publishLoop() {
   std::unique_ptr<PgConnection> conn;
   for (;;) {
     std::deque<Outgoing> batch;
+    std::uint64_t queuedUpTo = 0;
     {
       std::unique_lock lock(mutex_);
       wake_.wait(lock, [&] { return stopping_ || !pending_.empty(); });
       if (stopping_) return;
       batch.swap(pending_);
+      queuedUpTo = eventsQueued_;
     }
     try {
       if (!conn || conn->broken()) conn = std::make_unique<PgConnection>(url_);
       // Several statements in one simple query run as one transaction: their NOTIFYs arrive in order.
       conn->exec(notifySql(*conn, batch));
+      eventsSentUpTo(queuedUpTo);
     } catch (const std::exception& e) {
       // Lost wake-ups only delay claims until the next probe (a second). Events that cannot reach the
       // other servers still reach this one's subscribers; the outcome of a failed send is unknown, so
       // they are not sent again (no duplicates).
       spdlog::debug("cluster messages not sent: {}", e.what());
       deliverLocally(batch);
+      eventsSentUpTo(queuedUpTo);
       std::unique_lock lock(mutex_);
       wake_.wait_for(lock, kRetry, [&] { return stopping_; });
     }

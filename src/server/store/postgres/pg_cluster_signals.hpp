@@ -21,13 +21,15 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
+#include "server/store/cluster_event_barrier.hpp"
 #include "server/store/postgres/pg_connection.hpp"
 #include "server/store/store.hpp"
 
 namespace spooled::server {
 
-class PgClusterSignals final : public ClusterSignals {
+class PgClusterSignals final : public ClusterSignals, public ClusterEventBarrier {
  public:
   explicit PgClusterSignals(std::string url);
   ~PgClusterSignals() override;
@@ -38,6 +40,7 @@ class PgClusterSignals final : public ClusterSignals {
   std::vector<double> syncRateBuckets(const std::vector<BucketUse>& uses) override;
   void publishEvent(std::string message) override;
   void onEvent(EventFn fn) override;
+  bool whenEventsSent(std::function<void()> done) override;
 
  private:
   struct Outgoing {
@@ -51,6 +54,8 @@ class PgClusterSignals final : public ClusterSignals {
   std::string notifySql(PgConnection& conn, const std::deque<Outgoing>& batch);
   void receiveEvents(PgConnection& conn, const std::string& payload);
   void deliverLocally(const std::deque<Outgoing>& batch);
+  // Marks the events up to `queued` as sent and calls the waiters that were waiting for no more.
+  void eventsSentUpTo(std::uint64_t queued);
 
   const std::string url_;
   const std::string instance_;  // this process's wake-ups carry it, so the listener skips them
@@ -60,6 +65,9 @@ class PgClusterSignals final : public ClusterSignals {
   std::condition_variable wake_;
   bool stopping_ = false;
   std::deque<Outgoing> pending_;
+  std::uint64_t eventsQueued_ = 0;  // events ever queued
+  std::uint64_t eventsSent_ = 0;    // of those, sent or given up on
+  std::vector<std::pair<std::uint64_t, std::function<void()>>> sentWaiters_;  // (eventsQueued_ then, done)
   std::mutex callbackMutex_;  // held while onReady_ or onEvent_ runs
   ReadyFn onReady_;
   EventFn onEvent_;
