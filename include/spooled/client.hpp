@@ -14,6 +14,7 @@
 #include "spooled/organizations.hpp"
 #include "spooled/queues.hpp"
 #include "spooled/realtime.hpp"
+#include "spooled/schedules.hpp"
 #include "spooled/workers.hpp"
 
 namespace spooled {
@@ -36,6 +37,8 @@ class SpooledClient {
   JobsResource& jobs() noexcept { return jobs_; }
   WorkersResource& workers() noexcept { return workers_; }
   QueuesResource& queues() noexcept { return queues_; }
+  // Cron schedules: jobs created on a timetable, in a time zone.
+  SchedulesResource& schedules() noexcept { return schedules_; }
   HealthResource& health() noexcept { return health_; }
   MetricsResource& metrics() noexcept { return metrics_; }
   DashboardResource& dashboard() noexcept { return dashboard_; }
@@ -66,6 +69,7 @@ class SpooledClient {
   MetricsResource metrics_;
   DashboardResource dashboard_;
   RealtimeResource realtime_;
+  SchedulesResource schedules_;
 };
 
 }  // namespace spooled

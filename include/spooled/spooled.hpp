@@ -7,6 +7,7 @@
 #include "spooled/json.hpp"            // spooled::json (nlohmann::json)
 #include "spooled/workers.hpp"         // WorkersResource and worker types
 #include "spooled/queues.hpp"          // QueuesResource and queue types
+#include "spooled/schedules.hpp"       // SchedulesResource and schedule types (cron)
 #include "spooled/health.hpp"          // HealthResource: /health, liveness, readiness
 #include "spooled/metrics.hpp"         // MetricsResource: Prometheus text
 #include "spooled/dashboard.hpp"       // DashboardResource and DashboardData

@@ -3,6 +3,7 @@
 // every resource needs (path ids, queue permissions). Route tables are in each resource's file.
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -46,6 +47,8 @@ struct ApiServices {
   // Incoming provider webhooks (incoming_webhooks_api.cpp).
   std::optional<std::string> githubWebhookSecret;
   std::optional<std::string> stripeWebhookSecret;
+  // Cron schedules (schedules_api.cpp): wakes the firing duty after a change of a schedule's next run.
+  std::function<void()> scheduleChanged;
 };
 
 // Where a handler with a JSON body starts: the caller, the body (a JSON object) and a reader of it.
@@ -87,5 +90,6 @@ void addDashboardRoutes(Router& router, ApiServices& services);
 void addMetricsRoutes(Router& router, ApiServices& services);
 void addRealtimeRoutes(Router& router, ApiServices& services);          // SSE and WebSocket
 void addIncomingWebhookRoutes(Router& router, ApiServices& services);   // /webhooks/{org_id}/...
+void addScheduleRoutes(Router& router, ApiServices& services);          // /schedules (cron)
 
 }  // namespace spooled::server

@@ -137,6 +137,19 @@ Task<std::vector<CreateJobOutcome>> JobEngine::createMany(const std::string& org
   co_return outcomes;
 }
 
+Task<> JobEngine::writeCreatingJobs(const std::function<void(StoreTx&, const JobCreator&)>& fn) {
+  const TimePoint now = now_();
+  std::vector<JobRecord> created;
+  co_await store_.write([&](StoreTx& tx) {
+    created.clear();  // a store may run fn again (PostgreSQL after a serialization failure)
+    const JobCreator create = [&](const std::string& orgId, const CreateJobInput& input) {
+      return insertUnlessKnown(tx, orgId, input, now, limits_, created);
+    };
+    fn(tx, create);
+  });
+  announceCreated(created);
+}
+
 std::vector<JobRecord> JobEngine::claimIn(StoreTx& tx, const std::string& orgId, const ClaimInput& input, TimePoint now) {
   std::vector<JobRecord> claimed;
   const auto queue = tx.findQueue(orgId, input.queueName);

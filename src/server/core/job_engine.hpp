@@ -148,6 +148,12 @@ class JobEngine {
   // no retries are left). Returns how many jobs it moved.
   Task<int> reapExpiredLeases(int batchLimit = 500);
 
+  // Jobs made by another feature's transaction (cron schedules): fn runs in one write transaction
+  // and may call `create` there, which inserts as create() does (queue limits, idempotency keys);
+  // after the commit the jobs are announced as create()'s are (parked claims wake, events go out).
+  using JobCreator = std::function<CreateJobOutcome(const std::string& orgId, const CreateJobInput& input)>;
+  Task<> writeCreatingJobs(const std::function<void(StoreTx&, const JobCreator&)>& fn);
+
   NowFn now() const { return now_; }
 
   // What one organization may create; a job on a new queue counts against maxQueues. Set before the

@@ -16,6 +16,7 @@
 #include "common/executor.hpp"
 #include "common/task.hpp"
 #include "server/store/records.hpp"
+#include "server/store/schedule_records.hpp"
 
 namespace spooled::server {
 
@@ -67,6 +68,17 @@ class StoreReader {
   virtual long long countActiveApiKeys(const std::string& orgId) = 0;
   // Workers of every organization by status (metrics).
   virtual std::map<std::string, long long> countWorkersByStatus() = 0;
+
+  // --- Cron schedules (core/schedule_service) ---
+  virtual std::optional<ScheduleRecord> findSchedule(const std::string& orgId, const std::string& scheduleId) = 0;
+  // The organization's schedules, newest first, at most `limit`.
+  virtual std::vector<ScheduleRecord> listSchedules(const std::string& orgId, int limit) = 0;
+  virtual long long countSchedules(const std::string& orgId) = 0;
+  // Runs of one schedule of the organization, newest first, at most `limit`.
+  virtual std::vector<ScheduleRunRecord> listScheduleRuns(const std::string& orgId, const std::string& scheduleId,
+                                                          int limit) = 0;
+  // The earliest next_run_at of any active schedule of any organization (an index lookup).
+  virtual std::optional<TimePoint> earliestScheduledRun() = 0;
 };
 
 // A write transaction. Its reads see its own writes. Every method throws on a storage failure.
@@ -106,6 +118,21 @@ class StoreTx : public StoreReader {
   virtual void deleteOrganization(const std::string& orgId) = 0;
   // Remembers a revoked JWT id until its expiry (older entries may be dropped).
   virtual void insertRevokedToken(const std::string& tokenId, TimePoint expiresAt) = 0;
+
+  // --- Cron schedules (core/schedule_service) ---
+  virtual void insertSchedule(const ScheduleRecord& schedule) = 0;
+  virtual void updateSchedule(const ScheduleRecord& schedule) = 0;  // every column of the row with this id
+  // Compare-and-set: writes the row only while its next_run_at still equals `expectedNextRun`
+  // (NULL matches nullopt). False, changing nothing, when another transaction moved it first.
+  virtual bool updateScheduleIfNextRun(const ScheduleRecord& schedule, std::optional<TimePoint> expectedNextRun) = 0;
+  // Deletes a schedule of the organization with its runs; false when it has none with this id.
+  virtual bool deleteSchedule(const std::string& orgId, const std::string& scheduleId) = 0;
+  // Active schedules of every organization whose next_run_at <= now, earliest first, at most `limit`.
+  // PostgreSQL locks the rows it returns (FOR UPDATE SKIP LOCKED).
+  virtual std::vector<ScheduleRecord> findDueSchedules(TimePoint now, int limit) = 0;
+  virtual void insertScheduleRun(const ScheduleRunRecord& run) = 0;
+  // Deletes the schedule's runs but the newest `keep`.
+  virtual void pruneScheduleRuns(const std::string& scheduleId, int keep) = 0;
 };
 
 // What health probes report about a store (GET /health, /health/ready).

@@ -50,6 +50,14 @@ class PgReaderImpl : public Interface {
   long long countActiveApiKeys(const std::string& orgId) override;
   std::map<std::string, long long> countWorkersByStatus() override;
 
+  // Cron schedules: pg_schedules.cpp.
+  std::optional<ScheduleRecord> findSchedule(const std::string& orgId, const std::string& scheduleId) override;
+  std::vector<ScheduleRecord> listSchedules(const std::string& orgId, int limit) override;
+  long long countSchedules(const std::string& orgId) override;
+  std::vector<ScheduleRunRecord> listScheduleRuns(const std::string& orgId, const std::string& scheduleId,
+                                                  int limit) override;
+  std::optional<TimePoint> earliestScheduledRun() override;
+
  protected:
   template <class Record>
   std::vector<Record> fetchAll(const std::string& sql, const PgParams& params) {

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "server/store/record_columns.hpp"
+#include "server/store/schedule_columns.hpp"
 
 namespace spooled::server {
 namespace {
@@ -103,6 +104,8 @@ template struct PgRows<WorkerRecord>;
 template struct PgRows<OrganizationRecord>;
 template struct PgRows<ApiKeyRecord>;
 template struct PgRows<QueueRecord>;
+template struct PgRows<ScheduleRecord>;
+template struct PgRows<ScheduleRunRecord>;
 
 const std::string& pgUpsertQueueSql() {
   static const std::string sql = columns::upsertQueueSql('$');

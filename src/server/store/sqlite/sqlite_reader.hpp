@@ -48,6 +48,14 @@ class SqliteReaderImpl : public Interface {
   long long countActiveApiKeys(const std::string& orgId) override;
   std::map<std::string, long long> countWorkersByStatus() override;
 
+  // Cron schedules: sqlite_schedules.cpp.
+  std::optional<ScheduleRecord> findSchedule(const std::string& orgId, const std::string& scheduleId) override;
+  std::vector<ScheduleRecord> listSchedules(const std::string& orgId, int limit) override;
+  long long countSchedules(const std::string& orgId) override;
+  std::vector<ScheduleRunRecord> listScheduleRuns(const std::string& orgId, const std::string& scheduleId,
+                                                  int limit) override;
+  std::optional<TimePoint> earliestScheduledRun() override;
+
   // The SQL of the limit counts, exposed so tests can EXPLAIN them: ?1 org (?2 queue name or upTo).
   static const std::string& queueExistsSql();
   static const std::string& countQueuesSql();

@@ -6,6 +6,7 @@
 
 #include "common/bounded_json.hpp"
 #include "server/store/record_columns.hpp"
+#include "server/store/schedule_columns.hpp"
 
 namespace spooled::server {
 namespace {
@@ -142,6 +143,8 @@ template struct SqliteRows<WorkerRecord>;
 template struct SqliteRows<OrganizationRecord>;
 template struct SqliteRows<ApiKeyRecord>;
 template struct SqliteRows<QueueRecord>;
+template struct SqliteRows<ScheduleRecord>;
+template struct SqliteRows<ScheduleRunRecord>;
 
 const std::string& upsertQueueSql() {
   static const std::string sql = columns::upsertQueueSql('?');
