@@ -101,6 +101,15 @@ const std::vector<Row> kTable = {
     {"DELETE", "/api/v1/organizations/{id}", Decision::AllQueues},
     {"GET", "/api/v1/organizations/{id}/members", Decision::AllQueues},
     {"GET", "/api/v1/dashboard", Decision::AllQueues},
+    {"GET", "/api/v1/schedules", Decision::AllQueues},
+    {"POST", "/api/v1/schedules", Decision::AllQueues},
+    {"GET", "/api/v1/schedules/{id}", Decision::AllQueues},
+    {"PUT", "/api/v1/schedules/{id}", Decision::AllQueues},
+    {"DELETE", "/api/v1/schedules/{id}", Decision::AllQueues},
+    {"POST", "/api/v1/schedules/{id}/pause", Decision::AllQueues},
+    {"POST", "/api/v1/schedules/{id}/resume", Decision::AllQueues},
+    {"POST", "/api/v1/schedules/{id}/trigger", Decision::AllQueues},
+    {"GET", "/api/v1/schedules/{id}/history", Decision::AllQueues},
     // The operator's routes.
     {"GET", "/api/v1/admin/organizations", Decision::Admin},
     {"POST", "/api/v1/admin/organizations", Decision::Admin},
@@ -241,7 +250,7 @@ TEST_F(KeyScopeTest, QueueLimitedKeyPassesWhereTheTableSaysYesAndGets403WhereItS
     }
   }
   EXPECT_EQ(allowed, 31);
-  EXPECT_EQ(refused, 19);
+  EXPECT_EQ(refused, 28);
 }
 
 TEST_F(KeyScopeTest, KeyWithEveryQueueIsRefusedNowhere) {
