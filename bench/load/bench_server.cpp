@@ -72,10 +72,11 @@ int waitForExit(pid_t pid, std::chrono::milliseconds timeout) {
 
 }  // namespace
 
-BenchServer::BenchServer(const ServerFlags& flags) : keepData_(flags.keepData) {
+BenchServer::BenchServer(const ServerFlags& flags) : keepData_(flags.keepData), databasePid_(flags.databasePid) {
   const auto deadline = Clock::now() + kStartTimeout;
   if (!flags.url.empty()) {
     url_ = flags.url;
+    urls_ = {url_};
     apiKey_ = flags.apiKey;
     if (apiKey_.empty() && std::getenv("SPOOLED_API_KEY") != nullptr) apiKey_ = std::getenv("SPOOLED_API_KEY");
     if (apiKey_.empty()) throw std::runtime_error("--url needs --api-key (or $SPOOLED_API_KEY)");
@@ -84,22 +85,36 @@ BenchServer::BenchServer(const ServerFlags& flags) : keepData_(flags.keepData) {
     waitReady(deadline);
     return;
   }
+  if (flags.servers > 1 && flags.databaseUrl.empty())
+    throw std::runtime_error("--servers above 1 needs --database-url (servers share one PostgreSQL database)");
   const std::string binary = flags.serverBin.empty() ? defaultServerBinary() : flags.serverBin;
   if (::access(binary.c_str(), X_OK) != 0) throw std::runtime_error("no spooled-server at " + binary + "; pass --server-bin");
   dir_ = makeTempDir(flags.dataDir);
   apiKey_ = "sk_bench_" + randomHex(16);
-  spawn(binary);
-  url_ = "http://127.0.0.1:" + std::to_string(waitForPort(deadline));
-  description_ = "spooled-server started by the benchmark, database " + dir_ + "/bench.db" + filesystemNote(dir_);
-  waitReady(deadline);
+  const std::string databaseUrl = flags.databaseUrl.empty() ? "sqlite:" + dir_ + "/bench.db" : flags.databaseUrl;
+  // One after the other: the first creates the API key in a new database, the others find it.
+  for (int i = 0; i < std::max(1, flags.servers); ++i) {
+    spawn(binary, databaseUrl);
+    url_ = "http://127.0.0.1:" + std::to_string(waitForPort(deadline));
+    waitReady(deadline);
+    urls_.push_back(url_);
+  }
+  url_ = urls_.front();
+  if (flags.databaseUrl.empty()) {
+    description_ = "spooled-server started by the benchmark, database " + dir_ + "/bench.db" + filesystemNote(dir_);
+  } else {
+    // The URL may carry a password: name the database by its scheme only.
+    description_ = std::to_string(urls_.size()) + " spooled-server process(es) started by the benchmark on one " +
+                   flags.databaseUrl.substr(0, flags.databaseUrl.find(':')) + " database";
+  }
 }
 
 BenchServer::~BenchServer() {
-  if (child_ && pid_ > 0) {
-    ::kill(pid_, SIGTERM);
-    if (waitForExit(pid_, kStopTimeout) < 0) {
-      ::kill(pid_, SIGKILL);
-      waitForExit(pid_, std::chrono::seconds(10));
+  for (const pid_t pid : pids_) ::kill(pid, SIGTERM);
+  for (const pid_t pid : pids_) {
+    if (waitForExit(pid, kStopTimeout) < 0) {
+      ::kill(pid, SIGKILL);
+      waitForExit(pid, std::chrono::seconds(10));
     }
   }
   if (!dir_.empty() && !keepData_) {
@@ -108,13 +123,15 @@ BenchServer::~BenchServer() {
   }
 }
 
-void BenchServer::spawn(const std::string& binary) {
-  const std::string log = dir_ + "/server.log";
+std::string BenchServer::logFile(std::size_t index) const { return dir_ + "/server-" + std::to_string(index) + ".log"; }
+
+void BenchServer::spawn(const std::string& binary, const std::string& databaseUrl) {
+  const std::string log = logFile(pids_.size());
   // The server takes a port itself (--port 0) and logs it: no window in which another process can
   // take a port we picked. No rate limit: the benchmark is the only client.
   std::vector<std::string> argv = {binary,          "--host",       "127.0.0.1",
                                    "--port",        "0",            "--database-url",
-                                   "sqlite:" + dir_ + "/bench.db", "--api-key",  apiKey_,
+                                   databaseUrl,     "--api-key",    apiKey_,
                                    "--log-level",   "info",         "--rate-limit-per-second",
                                    "0",             "--max-connections", "100000"};
   std::vector<char*> args;
@@ -138,6 +155,7 @@ void BenchServer::spawn(const std::string& binary) {
     ::_exit(127);
   }
   child_ = true;
+  pids_.push_back(pid_);
 }
 
 int BenchServer::waitForPort(Clock::time_point deadline) {
@@ -147,6 +165,7 @@ int BenchServer::waitForPort(Clock::time_point deadline) {
     const std::string log = logs();
     if (std::regex_search(log, match, kListening)) return std::stoi(match[1].str());
     if (waitForExit(pid_, std::chrono::milliseconds(0)) >= 0) {
+      pids_.pop_back();
       pid_ = 0;
       throw std::runtime_error("spooled-server exited at start:\n" + log);
     }
@@ -180,10 +199,24 @@ std::optional<double> BenchServer::rssMb() const {
 }
 
 std::optional<double> BenchServer::cpuMicros() const {
-  if (pid_ <= 0) return std::nullopt;
-  return processCpuMicros(pid_);
+  if (!child_) return pid_ > 0 ? processCpuMicros(pid_) : std::nullopt;
+  double sum = 0;
+  for (const pid_t pid : pids_) {
+    const auto cpu = processCpuMicros(pid);
+    if (!cpu) return std::nullopt;
+    sum += *cpu;
+  }
+  return sum;
 }
 
-std::string BenchServer::logs() const { return dir_.empty() ? std::string() : readFile(dir_ + "/server.log"); }
+std::optional<double> BenchServer::databaseCpuMicros() const {
+  if (databasePid_ <= 0) return std::nullopt;
+  return processTreeCpuMicros(databasePid_);
+}
+
+// The log of the server started last.
+std::string BenchServer::logs() const {
+  return dir_.empty() || pids_.empty() ? std::string() : readFile(logFile(pids_.size() - 1));
+}
 
 }  // namespace spooled::bench

@@ -3,10 +3,13 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <random>
 #include <sstream>
+#include <vector>
 
 namespace spooled::bench {
 
@@ -38,23 +41,50 @@ long long perSecond(double count, double seconds) { return seconds > 0 ? std::ll
 
 double roundedSeconds(double seconds) { return std::round(seconds * 1000.0) / 1000.0; }
 
-std::optional<double> processCpuMicros(pid_t pid) {
-  std::ifstream file(pid == 0 ? std::string("/proc/self/stat") : "/proc/" + std::to_string(pid) + "/stat");
+namespace {
+
+// Fields 4 (ppid) to 17 (cstime) of /proc/PID/stat, indexed by field number; empty when unreadable.
+std::vector<double> statFields(const std::string& path) {
+  std::ifstream file(path);
   std::string stat;
-  if (!std::getline(file, stat)) return std::nullopt;
-  // Fields after the command name (which may hold spaces, so start after its closing parenthesis):
-  // state is field 3; utime and stime are fields 14 and 15, in clock ticks.
+  if (!std::getline(file, stat)) return {};
+  // Fields after the command name (which may hold spaces, so start after its closing parenthesis).
   const auto close = stat.rfind(')');
-  if (close == std::string::npos) return std::nullopt;
+  if (close == std::string::npos) return {};
   std::istringstream fields(stat.substr(close + 2));
+  std::vector<double> values(18, 0);
   std::string field;
-  double utime = 0;
-  double stime = 0;
-  for (int index = 3; index <= 15 && fields >> field; ++index) {
-    if (index == 14) utime = std::stod(field);
-    if (index == 15) stime = std::stod(field);
+  for (int index = 3; index <= 17 && fields >> field; ++index) {
+    if (index >= 4) values[index] = std::strtod(field.c_str(), nullptr);
   }
-  return (utime + stime) * 1e6 / static_cast<double>(sysconf(_SC_CLK_TCK));
+  return values;
+}
+
+double ticksToMicros(double ticks) { return ticks * 1e6 / static_cast<double>(sysconf(_SC_CLK_TCK)); }
+
+}  // namespace
+
+std::optional<double> processCpuMicros(pid_t pid) {
+  // utime and stime are fields 14 and 15, in clock ticks.
+  const auto fields = statFields(pid == 0 ? std::string("/proc/self/stat") : "/proc/" + std::to_string(pid) + "/stat");
+  if (fields.empty()) return std::nullopt;
+  return ticksToMicros(fields[14] + fields[15]);
+}
+
+std::optional<double> processTreeCpuMicros(pid_t pid) {
+  // The process itself, what its reaped children used (cutime, cstime: fields 16 and 17), and its
+  // live children (a PostgreSQL backend is a child of the postmaster).
+  const auto own = statFields("/proc/" + std::to_string(pid) + "/stat");
+  if (own.empty()) return std::nullopt;
+  double ticks = own[14] + own[15] + own[16] + own[17];
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", error)) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    const auto child = statFields(entry.path().string() + "/stat");
+    if (!child.empty() && static_cast<pid_t>(child[4]) == pid) ticks += child[14] + child[15];
+  }
+  return ticksToMicros(ticks);
 }
 
 std::optional<double> cpuMicrosPer(std::optional<double> before, std::optional<double> after, double count) {

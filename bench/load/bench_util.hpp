@@ -26,6 +26,8 @@ double roundedSeconds(double seconds);
 // CPU time (user + system) a process has used, in microseconds, from /proc/PID/stat; nullopt when
 // it cannot be read. pid 0: this process.
 std::optional<double> processCpuMicros(pid_t pid);
+// The same for a process and its children, live and reaped (PostgreSQL: the postmaster and its backends).
+std::optional<double> processTreeCpuMicros(pid_t pid);
 // (cpu after - cpu before) / count, rounded to a tenth; nullopt when either reading is missing.
 std::optional<double> cpuMicrosPer(std::optional<double> before, std::optional<double> after, double count);
 

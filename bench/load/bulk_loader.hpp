@@ -2,6 +2,7 @@
 // Fills a queue through the bulk-create API (POST /api/v1/jobs/bulk, at most 100 jobs a request),
 // from several threads at once so concurrent batches can share the server's commits.
 #include <string>
+#include <vector>
 
 namespace spooled::bench {
 
@@ -14,6 +15,7 @@ struct BulkLoad {
 
 // Enqueues `load.jobs` jobs with an empty payload; returns the wall time in seconds. Throws
 // std::runtime_error when the server refuses any job.
-double bulkEnqueue(const std::string& url, const std::string& apiKey, const BulkLoad& load);
+// Sender thread i talks to urls[i % urls.size()] (several servers on one database).
+double bulkEnqueue(const std::vector<std::string>& urls, const std::string& apiKey, const BulkLoad& load);
 
 }  // namespace spooled::bench

@@ -17,10 +17,12 @@ Report runBurndown(BenchServer& server, const BurndownOptions& options) {
   // CPU per job, of the server and of this process (the load generator: producers, then workers), so
   // a figure can be told apart from what the machine's two cores allowed.
   const auto serverCpuStart = server.cpuMicros();
+  const auto databaseCpuStart = server.databaseCpuMicros();
   const auto ownCpuStart = processCpuMicros(0);
-  const double enqueueSeconds = bulkEnqueue(server.url(), server.apiKey(),
+  const double enqueueSeconds = bulkEnqueue(server.urls(), server.apiKey(),
                                             BulkLoad{queue, options.jobs, options.batchSize, options.enqueueThreads});
   const auto serverCpuEnqueued = server.cpuMicros();
+  const auto databaseCpuEnqueued = server.databaseCpuMicros();
   const auto ownCpuEnqueued = processCpuMicros(0);
 
   std::mutex mutex;
@@ -34,7 +36,7 @@ Report runBurndown(BenchServer& server, const BurndownOptions& options) {
   };
   FleetOptions fleetOptions{queue, options.workers, options.concurrency, options.officialApi,
                             std::chrono::milliseconds(options.pollIntervalMs)};
-  WorkerFleet fleet(server.url(), server.apiKey(), fleetOptions, [](JobContext&) {}, onCompleted);
+  WorkerFleet fleet(server.urls(), server.apiKey(), fleetOptions, [](JobContext&) {}, onCompleted);
   progress("draining with " + std::to_string(options.workers) + " workers x concurrency " +
            std::to_string(options.concurrency) + (options.officialApi ? " (official API only)" : ""));
   const auto drainStarted = Clock::now();
@@ -46,6 +48,7 @@ Report runBurndown(BenchServer& server, const BurndownOptions& options) {
                                 [&] { return completed >= options.jobs; });
   }
   const auto serverCpuDrained = server.cpuMicros();
+  const auto databaseCpuDrained = server.databaseCpuMicros();
   const auto ownCpuDrained = processCpuMicros(0);
   fleet.stop();
   const std::lock_guard lock(mutex);
@@ -53,6 +56,7 @@ Report runBurndown(BenchServer& server, const BurndownOptions& options) {
   const double drainSeconds = completed > 0 ? millisBetween(drainStarted, lastCompletion) / 1000.0 : 0;
   Report report{{"command", "burndown"},
               {"server", server.description()},
+              {"servers", server.urls().size()},
               {"jobs", options.jobs},
               {"workers", options.workers},
               {"concurrency", options.concurrency},
@@ -66,6 +70,10 @@ Report runBurndown(BenchServer& server, const BurndownOptions& options) {
               {"server_cpu_us_per_job_enqueue", optionalNumber(cpuMicrosPer(serverCpuStart, serverCpuEnqueued, jobs))},
               {"server_cpu_us_per_job_drain",
                optionalNumber(cpuMicrosPer(serverCpuEnqueued, serverCpuDrained, static_cast<double>(completed)))},
+              {"database_cpu_us_per_job_enqueue",
+               optionalNumber(cpuMicrosPer(databaseCpuStart, databaseCpuEnqueued, jobs))},
+              {"database_cpu_us_per_job_drain",
+               optionalNumber(cpuMicrosPer(databaseCpuEnqueued, databaseCpuDrained, static_cast<double>(completed)))},
               {"client_cpu_us_per_job_enqueue", optionalNumber(cpuMicrosPer(ownCpuStart, ownCpuEnqueued, jobs))},
               {"client_cpu_us_per_job_drain",
                optionalNumber(cpuMicrosPer(ownCpuEnqueued, ownCpuDrained, static_cast<double>(completed)))}};

@@ -33,7 +33,7 @@ Report runDepth(BenchServer& server, const DepthOptions& options) {
     const long long missing = level - pending;
     if (missing > 0) {
       progress("filling " + queue + " to " + std::to_string(level) + " pending jobs");
-      const double seconds = bulkEnqueue(server.url(), server.apiKey(), BulkLoad{queue, missing, 100, options.enqueueThreads});
+      const double seconds = bulkEnqueue(server.urls(), server.apiKey(), BulkLoad{queue, missing, 100, options.enqueueThreads});
       progress("  " + std::to_string(missing) + " jobs at " +
                std::to_string(perSecond(static_cast<double>(missing), seconds)) + " jobs/s");
       pending = level;

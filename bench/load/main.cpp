@@ -1,5 +1,6 @@
 // spooled-bench: a load benchmark for a Spooled server (see docs/performance.md). Drives the server
-// given by --url/--api-key, or starts its own spooled-server on a temporary SQLite file.
+// given by --url/--api-key, or starts its own spooled-server on a temporary SQLite file (or
+// --servers N of them on one --database-url postgres://..., with --database-pid for the database's CPU).
 //
 //   spooled-bench burndown --jobs 20000 [--workers 4] [--concurrency 8] [--official-api] [--json]
 //   spooled-bench steady --rate 1000 --seconds 10 [--json]
@@ -61,6 +62,14 @@ int main(int argc, char** argv) {
   app.add_option("--server-bin", serverFlags.serverBin, "spooled-server to start (default: next to spooled-bench)");
   app.add_option("--data-dir", serverFlags.dataDir, "folder for the temporary database (default: $TMPDIR or /tmp)");
   app.add_flag("--keep-data", serverFlags.keepData, "keep the temporary database and server log");
+  app.add_option("--database-url", serverFlags.databaseUrl,
+                 "the servers we start use this database (postgres://...) instead of a temporary SQLite file");
+  app.add_option("--servers", serverFlags.servers,
+                 "start this many servers on --database-url; workers and producers spread over them")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  app.add_option("--database-pid", serverFlags.databasePid,
+                 "the database's main process (postmaster), to report the CPU of it and its backends per job");
   app.add_flag("--json", jsonOutput, "print one JSON object instead of a table");
 
   std::function<Report(BenchServer&)> run;

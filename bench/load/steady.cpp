@@ -67,7 +67,7 @@ Report runSteady(BenchServer& server, const SteadyOptions& options) {
   FleetOptions fleetOptions{queue, options.workers, options.concurrency, options.officialApi,
                             std::chrono::milliseconds(options.pollIntervalMs)};
   WorkerFleet fleet(
-      server.url(), server.apiKey(), fleetOptions,
+      server.urls(), server.apiKey(), fleetOptions,
       [&log](JobContext& ctx) { log.started(ctx.jobId, ctx.payload.value("enqueued_us", 0LL)); },
       [&log](const WorkerEvent& event) { log.completed(event.jobId); });
   fleet.start();

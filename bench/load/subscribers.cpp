@@ -35,6 +35,7 @@ struct Subscriber {
   std::array<char, 4096> buffer{};
   std::string tail;  // the end of the previous read, so a marker split across reads still counts
   int seen = 0;
+  std::vector<Clock::time_point> arrivals;  // when each JobCreated arrived
   bool open = false;
 };
 
@@ -70,14 +71,10 @@ class SubscriberPool {
   // arrival time of the count-th event of each subscriber that got it.
   std::vector<Clock::time_point> waitForCount(int count, Clock::time_point deadline) {
     std::unique_lock lock(mutex_);
-    changed_.wait_until(lock, deadline, [&] {
-      for (const auto& s : subscribers_)
-        if (s->open && s->seen < count) return false;
-      return true;
-    });
+    changed_.wait_until(lock, deadline, [&] { return reached(count) + closed_ >= static_cast<int>(subscribers_.size()); });
     std::vector<Clock::time_point> out;
     for (const auto& s : subscribers_)
-      if (s->seen >= count) out.push_back(arrivals_[s.get()][static_cast<std::size_t>(count - 1)]);
+      if (s->seen >= count) out.push_back(s->arrivals[static_cast<std::size_t>(count - 1)]);
     return out;
   }
 
@@ -85,9 +82,7 @@ class SubscriberPool {
   int failed() const { return failed_; }
   int closedEarly() {
     std::lock_guard lock(mutex_);
-    int n = 0;
-    for (const auto& s : subscribers_) n += s->open ? 0 : 1;
-    return n;
+    return closed_;
   }
 
   void close() {
@@ -99,31 +94,48 @@ class SubscriberPool {
   }
 
  private:
+  // Each subscriber has one read outstanding, so its own fields need no lock; the shared counts do.
+  // The waiter is woken only when the last open subscriber reaches a count, never per read: with
+  // thousands of subscribers a wake-up per read would make the client, not the server, the bottleneck.
   void read(Subscriber& s) {
     s.socket.async_read_some(asio::buffer(s.buffer), [this, &s](boost::system::error_code ec, std::size_t n) {
       const auto now = Clock::now();
-      std::lock_guard lock(mutex_);
       if (ec) {
+        std::lock_guard lock(mutex_);
         s.open = false;
+        ++closed_;
         changed_.notify_all();
         return;
       }
       std::string text = s.tail + std::string(s.buffer.data(), n);
+      const int before = s.seen;
       for (std::size_t at = text.find(kMarker); at != std::string::npos; at = text.find(kMarker, at + 1)) {
         ++s.seen;
-        arrivals_[&s].push_back(now);
+        s.arrivals.push_back(now);
       }
       s.tail = text.size() > kMarker.size() ? text.substr(text.size() - kMarker.size() + 1) : text;
-      changed_.notify_all();
+      if (s.seen > before) {
+        std::lock_guard lock(mutex_);
+        bool complete = false;
+        for (int count = before + 1; count <= s.seen; ++count)
+          complete = ++reached_[count] + closed_ >= static_cast<int>(subscribers_.size()) || complete;
+        if (complete) changed_.notify_all();
+      }
       read(s);
     });
+  }
+
+  int reached(int count) const {
+    const auto it = reached_.find(count);
+    return it == reached_.end() ? 0 : it->second;
   }
 
   asio::io_context io_;
   HttpEndpoint endpoint_;
   std::string apiKey_;
   std::vector<std::unique_ptr<Subscriber>> subscribers_;
-  std::map<const Subscriber*, std::vector<Clock::time_point>> arrivals_;
+  std::map<int, int> reached_;  // event count -> subscribers that have seen at least that many
+  int closed_ = 0;              // subscribers whose stream ended
   std::mutex mutex_;
   std::condition_variable changed_;
   std::vector<std::thread> threads_;
@@ -150,6 +162,8 @@ Report runSubscribers(BenchServer& server, const SubscribersOptions& options) {
 
   std::vector<double> latencies;
   int missing = 0;
+  const auto serverCpuStart = server.cpuMicros();
+  const auto ownCpuStart = processCpuMicros(0);
   for (int round = 1; round <= options.rounds; ++round) {
     const auto sent = Clock::now();
     client.jobs().create({.queueName = queue});
@@ -157,6 +171,9 @@ Report runSubscribers(BenchServer& server, const SubscribersOptions& options) {
     missing += pool.opened() - static_cast<int>(arrivals.size());
     for (const auto& at : arrivals) latencies.push_back(millisBetween(sent, at));
   }
+  const auto serverCpuEnd = server.cpuMicros();
+  const auto ownCpuEnd = processCpuMicros(0);
+  const double deliveries = static_cast<double>(latencies.size());
   const std::optional<double> rssAfter = server.rssMb();
   const int closedEarly = pool.closedEarly();
   const int opened = pool.opened();
@@ -178,7 +195,10 @@ Report runSubscribers(BenchServer& server, const SubscribersOptions& options) {
                 {"server_rss_subscribed_mb", optionalNumber(rssOpen)},
                 {"server_rss_after_events_mb", optionalNumber(rssAfter)},
                 {"server_rss_growth_mb", growth(rssAfter)},
-                {"delivery_latency_ms", summarize(latencies).toJson()}};
+                {"delivery_latency_ms", summarize(latencies).toJson()},
+                // CPU per event delivered to one subscriber: what the fan-out costs each side.
+                {"server_cpu_us_per_delivery", optionalNumber(cpuMicrosPer(serverCpuStart, serverCpuEnd, deliveries))},
+                {"client_cpu_us_per_delivery", optionalNumber(cpuMicrosPer(ownCpuStart, ownCpuEnd, deliveries))}};
   if (missing > 0 || pool.failed() > 0) report["incomplete"] = "some subscribers did not connect or get every event";
   return report;
 }

@@ -38,7 +38,7 @@ ClientOptions benchClientOptions(const std::string& url, const std::string& apiK
   return options;
 }
 
-WorkerFleet::WorkerFleet(const std::string& url, const std::string& apiKey, const FleetOptions& options,
+WorkerFleet::WorkerFleet(const std::vector<std::string>& urls, const std::string& apiKey, const FleetOptions& options,
                          Handler handler, CompletedCallback onCompleted) {
   WorkerOptions perWorker = workerOptions(options);
   perWorker.logger = [this](LogLevel level, std::string_view message) {
@@ -48,6 +48,7 @@ WorkerFleet::WorkerFleet(const std::string& url, const std::string& apiKey, cons
     if (firstError_.empty()) firstError_ = std::string(message);
   };
   for (int i = 0; i < options.workers; ++i) {
+    const std::string& url = urls.at(static_cast<std::size_t>(i) % urls.size());
     clients_.push_back(std::make_unique<SpooledClient>(benchClientOptions(url, apiKey)));
     auto worker = std::make_unique<SpooledWorker>(*clients_.back(), perWorker);
     worker->process(handler);

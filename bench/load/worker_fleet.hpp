@@ -32,7 +32,8 @@ class WorkerFleet {
   using Handler = std::function<void(JobContext&)>;
   using CompletedCallback = std::function<void(const WorkerEvent&)>;
 
-  WorkerFleet(const std::string& url, const std::string& apiKey, const FleetOptions& options, Handler handler,
+  // Worker i talks to urls[i % urls.size()] (several servers on one database).
+  WorkerFleet(const std::vector<std::string>& urls, const std::string& apiKey, const FleetOptions& options, Handler handler,
               CompletedCallback onCompleted);
   ~WorkerFleet();  // stops what is still running
   WorkerFleet(const WorkerFleet&) = delete;

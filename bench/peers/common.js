@@ -3,6 +3,7 @@
 // the figures and JSON keys are those of spooled-bench (docs/performance.md).
 'use strict'
 const { fork } = require('child_process')
+const fs = require('fs')
 
 // --name value pairs; numbers where they parse.
 function parseFlags (argv) {
@@ -27,6 +28,34 @@ function summarize (samples) {
   const round = (ms) => Math.round(ms * 1000) / 1000
   return { count: sorted.length, p50: round(at(50)), p95: round(at(95)), p99: round(at(99)), max: round(sorted.length ? sorted[sorted.length - 1] : 0) }
 }
+
+// CPU time (user + system, microseconds) of a process, what its reaped children used, and its live
+// children's (PostgreSQL: the postmaster and its backends); null when /proc has no such process.
+function treeCpuMicros (pid) {
+  const fields = (statPid) => {
+    try {
+      const stat = fs.readFileSync(`/proc/${statPid}/stat`, 'utf8')
+      return stat.slice(stat.lastIndexOf(')') + 2).split(' ')  // [0] is field 3 (state)
+    } catch (error) {
+      return null
+    }
+  }
+  const at = (f, field) => Number(f[field - 3])
+  const own = fields(pid)
+  if (!own) return null
+  let ticks = at(own, 14) + at(own, 15) + at(own, 16) + at(own, 17)
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    const child = fields(entry)
+    if (child && at(child, 4) === pid) ticks += at(child, 14) + at(child, 15)
+  }
+  return ticks * 1e6 / 100  // USER_HZ is 100 on Linux
+}
+
+// (after - before) / count, rounded to a tenth; null when a reading is missing.
+const perJob = (before, after, count) =>
+  before === null || after === null || !count ? null : Math.round((after - before) / count * 10) / 10
+const ownCpuMicros = () => { const usage = process.cpuUsage(); return usage.user + usage.system }
 
 async function waitUntil (condition, timeoutMs) {
   const deadline = Date.now() + timeoutMs
@@ -56,11 +85,16 @@ async function burndown (peer, flags) {
   await Promise.all(Array.from({ length: inFlight }, sender))
   const enqueueSeconds = (nowMicros() - started) / 1e6
 
+  // With --database-pid, the CPU per drained job of the database (and always of this process).
+  const databasePid = flags['database-pid'] || 0
+  const databaseCpu = () => databasePid ? treeCpuMicros(databasePid) : null
   let completed = 0
   let lastCompletion = 0
   const drainStarted = nowMicros()
+  const cpuStarted = { own: ownCpuMicros(), database: databaseCpu() }
   await peer.startWorkers(() => {}, () => { completed++; lastCompletion = nowMicros() })
   const finished = await waitUntil(async () => completed >= jobs, (flags['timeout-seconds'] || 600) * 1000)
+  const cpuDrained = { own: ownCpuMicros(), database: databaseCpu() }
   const drainSeconds = (lastCompletion - drainStarted) / 1e6
   await peer.close()
   return {
@@ -72,6 +106,8 @@ async function burndown (peer, flags) {
     completed,
     drain_seconds: drainSeconds,
     drain_jobs_per_sec: drainSeconds > 0 ? Math.round(completed / drainSeconds) : 0,
+    client_cpu_us_per_job_drain: perJob(cpuStarted.own, cpuDrained.own, completed),
+    database_cpu_us_per_job_drain: perJob(cpuStarted.database, cpuDrained.database, completed),
     ...(finished ? {} : { incomplete: 'the drain did not finish in time' })
   }
 }

@@ -14,8 +14,10 @@
 #include "spooled/organizations.hpp"
 #include "spooled/queues.hpp"
 #include "spooled/realtime.hpp"
+#include "spooled/webhooks.hpp"
 #include "spooled/schedules.hpp"
 #include "spooled/workers.hpp"
+#include "spooled/workflows.hpp"
 
 namespace spooled {
 
@@ -37,6 +39,8 @@ class SpooledClient {
   JobsResource& jobs() noexcept { return jobs_; }
   WorkersResource& workers() noexcept { return workers_; }
   QueuesResource& queues() noexcept { return queues_; }
+  // Jobs with dependencies between them; see spooled/workflows.hpp.
+  WorkflowsResource& workflows() noexcept { return workflows_; }
   // Cron schedules: jobs created on a timetable, in a time zone.
   SchedulesResource& schedules() noexcept { return schedules_; }
   HealthResource& health() noexcept { return health_; }
@@ -49,6 +53,8 @@ class SpooledClient {
   AdminResource& admin() noexcept { return admin_; }
   // Live events (SSE) with callbacks and automatic reconnect; see spooled/realtime.hpp.
   RealtimeResource& realtime() noexcept { return realtime_; }
+  // Outgoing webhooks (management, deliveries, test, retry); see spooled/webhooks.hpp.
+  WebhooksResource& webhooks() noexcept { return webhooks_; }
 
   // Releases the pooled connections. Idempotent. Calls made after (or racing with) close() throw
   // SpooledError with code "CLIENT_CLOSED". The destructor closes too.
@@ -69,6 +75,8 @@ class SpooledClient {
   MetricsResource metrics_;
   DashboardResource dashboard_;
   RealtimeResource realtime_;
+  WebhooksResource webhooks_;
+  WorkflowsResource workflows_;
   SchedulesResource schedules_;
 };
 

@@ -63,6 +63,11 @@ struct Job {
   std::string updatedAt{};
   std::optional<double> progress{};              // 0..100, our extension
   std::optional<std::string> progressMessage{};  // our extension
+  // Set for a job of a workflow (see spooled/workflows.hpp): its workflow, "all"/"any" when it has
+  // dependencies, and whether they are met (false while it waits; such a job is never claimed).
+  std::optional<std::string> workflowId{};
+  std::optional<std::string> dependencyMode{};
+  std::optional<bool> dependenciesMet{};
 
   // Throws SpooledError with code "INVALID_RESPONSE" when `id` is missing or a field has the wrong type.
   static Job fromJson(const json& body);

@@ -1,6 +1,7 @@
 #include "common/ids.hpp"
 
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include <array>
@@ -109,6 +110,15 @@ std::string sha256Hex(std::string_view data) {
   if (EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr) != 1)
     throw std::runtime_error("sha256 failed");
   return toHex(digest, len);
+}
+
+std::string hmacSha256Hex(std::string_view key, std::string_view data) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
+           data.size(), mac, &len) == nullptr)
+    throw std::runtime_error("HMAC-SHA256 failed");
+  return toHex(mac, len);
 }
 
 }  // namespace spooled

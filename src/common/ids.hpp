@@ -21,5 +21,7 @@ std::string randomHex(std::size_t bytes);
 
 // Lowercase hex SHA-256 of data.
 std::string sha256Hex(std::string_view data);
+// Lower-case hex HMAC-SHA256 of data under key (webhook signatures, both directions).
+std::string hmacSha256Hex(std::string_view key, std::string_view data);
 
 }  // namespace spooled

@@ -63,6 +63,9 @@ Job Job::fromJson(const json& body) {
   readField(o, "updated_at", job.updatedAt);
   readField(o, "progress", job.progress);
   readField(o, "progress_message", job.progressMessage);
+  readField(o, "workflow_id", job.workflowId);
+  readField(o, "dependency_mode", job.dependencyMode);
+  readField(o, "dependencies_met", job.dependenciesMet);
   return job;
 }
 

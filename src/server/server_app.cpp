@@ -13,15 +13,19 @@
 #include "server/auth/api_key_auth.hpp"
 #include "server/auth/api_key_format.hpp"
 #include "server/auth/bootstrap.hpp"
+#include "server/auth/cluster_rate_sync.hpp"
 #include "server/auth/token_service.hpp"
+#include "server/core/cluster_event_relay.hpp"
 #include "server/core/job_engine.hpp"
 #include "server/core/job_notifier.hpp"
 #include "server/core/job_retention.hpp"
+#include "server/core/webhook_outbox.hpp"
 #include "server/core/worker_registry.hpp"
 #include "server/http/http_server.hpp"
 #include "server/http/request_dispatcher.hpp"
 #include "server/http/router.hpp"
 #include "server/open_file_limit.hpp"
+#include "server/webhook/webhook_delivery_loop.hpp"
 #include "server/worker_pool.hpp"
 
 namespace spooled::server {
@@ -30,7 +34,8 @@ namespace {
 
 constexpr auto kReapInterval = std::chrono::seconds(1);
 constexpr int kSweepEveryNthTick = 5;  // silent workers are marked offline every ~5 s
-constexpr int kRetentionEveryNthTick = 10;  // finished jobs past their retention are deleted every ~10 s
+constexpr int kRetentionEveryNthTick = 10;
+constexpr int kQueueStatsEveryNthTick = 5;  // queue streams get QueueStats every ~5 s, as the official server  // finished jobs past their retention are deleted every ~10 s
 // Handlers never wait on a thread (commits and long-polls suspend), so about one thread per core
 // serves every request: more only adds hand-offs between threads. Two at least, so one slow read
 // (bounded at 250 ms) never stops the server.
@@ -70,6 +75,7 @@ struct ServerApp::Parts {
         store(std::move(s)),
         notifier(&pool),
         jobs(*store, notifier),
+        outbox(config.webhookMaxAttempts),
         workers(*store),
         auth(*store),
         tokens(*store, auth, tokenSettings(config)),
@@ -87,6 +93,7 @@ struct ServerApp::Parts {
   std::unique_ptr<Store> store;
   JobNotifier notifier;
   JobEngine jobs;
+  WebhookOutbox outbox;  // outgoing webhooks: delivery rows written in each change's transaction
   WorkerRegistry workers;
   ApiKeyAuth auth;
   TokenService tokens;
@@ -97,6 +104,10 @@ struct ServerApp::Parts {
   Router router;
   RequestDispatcher dispatcher;
   std::unique_ptr<HttpServer> http;
+  std::unique_ptr<WebhookDeliveryLoop> webhookDelivery;  // sends what the outbox stored
+  // Several servers on one database: live events and request-rate buckets cross processes.
+  std::unique_ptr<ClusterEventRelay> eventRelay;
+  std::unique_ptr<ClusterRateSync> rateSync;
   ScheduleRunner scheduleRunner;  // after http: constructed last, so destroyed first
 };
 
@@ -126,6 +137,8 @@ int ServerApp::start(std::ostream& keyOut) {
     notifier.setRelay([cluster](const std::string& org, const std::string& queue, std::size_t count) {
       cluster->publishReady(org, queue, count);
     });
+    parts_->eventRelay = std::make_unique<ClusterEventRelay>(parts_->services.events, *cluster);
+    parts_->rateSync = std::make_unique<ClusterRateSync>(parts_->access.limiter(), *cluster);
   }
 
   const std::string keyPrefix = apiKeyPrefixFor(config_.environment);
@@ -140,6 +153,7 @@ int ServerApp::start(std::ostream& keyOut) {
   addJobAdminRoutes(parts_->router, parts_->services);
   addJobAckRoutes(parts_->router, parts_->services);
   addDlqRoutes(parts_->router, parts_->services);
+  addWorkflowRoutes(parts_->router, parts_->services);
   addQueueRoutes(parts_->router, parts_->services);
   addWorkerRoutes(parts_->router, parts_->services);
   parts_->accounts.openRegistration = config_.registrationMode == "open";
@@ -155,6 +169,7 @@ int ServerApp::start(std::ostream& keyOut) {
   parts_->services.stripeWebhookSecret = config_.stripeWebhookSecret;
   addRealtimeRoutes(parts_->router, parts_->services);
   addIncomingWebhookRoutes(parts_->router, parts_->services);
+  startWebhooks();
   addScheduleRoutes(parts_->router, parts_->services);
   // Metrics: job events from the engine, one record per request from the dispatcher. Both are wired
   // before the server accepts a connection, as addListener and setMetrics require.
@@ -204,6 +219,8 @@ void ServerApp::stop() {
   // Live streams end with a message saying why (clients reconnect elsewhere), then drain closes them.
   parts_->services.events.closeAll("server shutting down");
   if (parts_->http) parts_->http->stop();
+  // After the drain (no test request still waits on it), before the pool its commits resume on.
+  if (parts_->webhookDelivery) parts_->webhookDelivery->stop();
   {
     std::lock_guard lock(backgroundMutex_);
     backgroundStop_ = true;
@@ -215,15 +232,48 @@ void ServerApp::stop() {
   // then the store can close. Messages from other servers stop before the notifier goes.
   parts_->pool.join();
   if (ClusterSignals* cluster = parts_->store->cluster()) cluster->onReady(nullptr);
+  parts_->rateSync.reset();
+  parts_->eventRelay.reset();
   parts_.reset();
+}
+
+void ServerApp::startWebhooks() {
+  WebhookDeliveryOptions options;
+  options.sender.allowPrivate = config_.webhookAllowPrivate;
+  options.sender.timeout = std::chrono::seconds(config_.webhookTimeoutSecs);
+  options.maxInFlight = config_.webhookConcurrency;
+  options.deliver = config_.webhookDelivery;
+  parts_->webhookDelivery = std::make_unique<WebhookDeliveryLoop>(*parts_->store, options);
+  parts_->webhookDelivery->setResumeExecutor(&parts_->pool);
+  WebhookDeliveryLoop* delivery = parts_->webhookDelivery.get();
+  parts_->outbox.setWaker([delivery] { delivery->wake(); });
+  // Inside each change's transaction (the rows), and after its commit (the wake-up).
+  parts_->jobs.addTxListener(&parts_->outbox);
+  parts_->jobs.addListener(&parts_->outbox);
+  parts_->services.webhookOutbox = &parts_->outbox;
+  parts_->services.webhookDelivery = delivery;
+  parts_->services.webhookAllowPrivate = config_.webhookAllowPrivate;
+  addOutgoingWebhookRoutes(parts_->router, parts_->services);
+  parts_->webhookDelivery->start();
+  if (config_.webhookAllowPrivate)
+    spdlog::warn("--webhook-allow-private: outgoing webhooks may reach loopback, private and link-local addresses");
 }
 
 void ServerApp::runBackgroundLoops() {
   int tick = 0;
+  int statsTick = 0;  // counts every tick, duties or not
   ClusterSignals* cluster = parts_->store->cluster();
   std::unique_lock lock(backgroundMutex_);
   while (!backgroundWake_.wait_for(lock, kReapInterval, [this] { return backgroundStop_; })) {
     lock.unlock();
+    // Every server sends its own queue streams their periodic stats (no cluster duty).
+    if (++statsTick % kQueueStatsEveryNthTick == 0) {
+      try {
+        parts_->services.queueStats.publish(*parts_->store, parts_->notifier, parts_->jobs.now());
+      } catch (const std::exception& e) {
+        spdlog::error("queue stream stats failed: {}", e.what());
+      }
+    }
     // On a shared database one server does the duties each tick; the others stand by and take over
     // at their next tick once its connection (and so its lock) is gone.
     if (cluster && !cluster->holdsDuties()) {

@@ -34,6 +34,8 @@ class ServerApp {
 
  private:
   void runBackgroundLoops();
+  // Outgoing webhooks: the outbox on the change feed, the delivery loop, the routes.
+  void startWebhooks();
 
   struct Parts;  // store, core services, router, HTTP server
   ServerConfig config_;

@@ -104,6 +104,9 @@ void validateServerConfig(const ServerConfig& c) {
   requireInRange("--db-busy-timeout-ms", c.dbBusyTimeoutMs, 1, 600000);
   requireInRange("--db-pool-size", c.dbPoolSize, 2, 1000);
   requireInRange("--threads", c.threads, 0, 1024);
+  requireInRange("--webhook-timeout-secs", c.webhookTimeoutSecs, 1, 300);
+  requireInRange("--webhook-max-attempts", c.webhookMaxAttempts, 1, 20);
+  requireInRange("--webhook-concurrency", c.webhookConcurrency, 1, 1000);
 }
 
 int parseServerConfig(int argc, const char* const* argv, ServerConfig& config) {
@@ -218,6 +221,24 @@ int parseServerConfig(int argc, const char* const* argv, ServerConfig& config) {
   app.add_option("--stripe-webhook-secret", config.stripeWebhookSecret,
                  "Secret Stripe signs incoming webhooks with (Stripe-Signature)")
       ->envname("STRIPE_WEBHOOK_SECRET");
+  app.add_flag("--webhook-allow-private", config.webhookAllowPrivate,
+               "Let outgoing webhooks reach loopback, private and link-local addresses (refused by default)")
+      ->envname("WEBHOOK_ALLOW_PRIVATE");
+  app.add_option("--webhook-timeout-secs", config.webhookTimeoutSecs,
+                 "Deadline of one outgoing webhook attempt (resolve, connect, send, read the answer)")
+      ->envname("WEBHOOK_TIMEOUT_SECS")
+      ->capture_default_str();
+  app.add_option("--webhook-max-attempts", config.webhookMaxAttempts,
+                 "Attempts an outgoing webhook delivery gets (backoff 1 s, 2 s, 4 s, ...) before it is failed")
+      ->envname("WEBHOOK_MAX_ATTEMPTS")
+      ->capture_default_str();
+  app.add_option("--webhook-concurrency", config.webhookConcurrency, "Outgoing webhook deliveries in flight at once")
+      ->envname("WEBHOOK_CONCURRENCY")
+      ->capture_default_str();
+  app.add_option("--webhook-delivery", config.webhookDelivery,
+                 "Whether this server sends queued outgoing webhook deliveries (false: leave them to other servers)")
+      ->envname("WEBHOOK_DELIVERY")
+      ->capture_default_str();
   app.add_option("--max-connections", config.maxConnections,
                  "Connections open at once; a new one above it is answered 503 and closed. Lowered at start to "
                  "fit the open-file limit (ulimit -n) minus a reserve")

@@ -44,6 +44,14 @@ struct ServerConfig {
   // Incoming provider webhooks: the secrets GitHub and Stripe sign with (absent: those routes answer 503).
   std::optional<std::string> githubWebhookSecret;
   std::optional<std::string> stripeWebhookSecret;
+  // Outgoing webhooks: whether they may reach loopback, private and link-local addresses; one
+  // attempt's deadline; attempts before a delivery is failed; deliveries in flight at once; and
+  // whether this server sends at all (another server on the same database may do it instead).
+  bool webhookAllowPrivate = false;
+  int webhookTimeoutSecs = 10;
+  int webhookMaxAttempts = 5;
+  int webhookConcurrency = 16;
+  bool webhookDelivery = true;
   // Threads that read and write connections and run handlers (0: one per core, at least 2). Handlers
   // never wait on a thread, so more than the cores buys nothing but hand-offs between them.
   int threads = 0;

@@ -197,5 +197,23 @@ TEST_F(ExamplesTest, SigintAlsoStopsAnExampleGracefully) {
   EXPECT_EQ(example->waitExit(20s), 0) << example->output();
 }
 
+// Workflows: the pipeline runs fetch first, publish last, resize and thumbnail in between, then exits 0.
+TEST_F(ExamplesTest, PipelineWorkflowRunsItsStepsInDependencyOrder) {
+  auto example = startExample("pipeline_workflow");
+  ASSERT_TRUE(example);
+  const std::optional<int> code = example->waitExit(60s);
+  ASSERT_TRUE(code.has_value()) << example->output();
+  EXPECT_EQ(*code, 0) << example->output();
+  const std::string out = example->output();
+  const auto at = [&](const std::string& line) { return out.find(line + "\n"); };
+  for (const char* line : {"done fetch", "start resize", "start thumbnail", "done resize", "done thumbnail",
+                           "start publish", "workflow completed: 4 of 4 jobs completed"})
+    ASSERT_NE(at(line), std::string::npos) << line << "\n" << out;
+  EXPECT_LT(at("done fetch"), at("start resize")) << out;
+  EXPECT_LT(at("done fetch"), at("start thumbnail")) << out;
+  EXPECT_LT(at("done resize"), at("start publish")) << out;
+  EXPECT_LT(at("done thumbnail"), at("start publish")) << out;
+}
+
 }  // namespace
 }  // namespace spooled::test

@@ -16,6 +16,7 @@
 #include "server/store/store.hpp"
 #include "support/api_steps.hpp"
 #include "support/pg_cluster.hpp"
+#include "support/pg_servers_test.hpp"
 #include "support/server_process.hpp"
 
 namespace spooled::test {
@@ -23,31 +24,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class PgClusterTest : public ::testing::Test {
- protected:
-  // `count` servers on one fresh database (or `url`), started one after another (the first bootstraps the key).
-  void startServers(int count, std::string url = {}) {
-    if (url.empty()) url = freshPgDatabaseUrl();
-    url_ = url;
-    for (int i = 0; i < count; ++i) {
-      ServerProcessOptions options;
-      options.databaseUrl = url;
-      options.extraArgs = {"--db-pool-size", "6", "--log-level", "info"};
-      servers_.push_back(std::make_unique<ServerProcess>(options));
-      servers_.back()->start();
-    }
-  }
-  std::unique_ptr<HttpClient> client(std::size_t server) {
-    return std::make_unique<HttpClient>(servers_[server]->baseUrl(), servers_[server]->apiKey());
-  }
-  void TearDown() override {
-    if (HasFailure())
-      for (auto& server : servers_) std::cerr << server->logs();
-  }
-
-  std::string url_;
-  std::vector<std::unique_ptr<ServerProcess>> servers_;
-};
+using PgClusterTest = PgServersTest;
 
 TEST_F(PgClusterTest, ThreeServersWithWorkersOnEachRunEveryJobExactlyOnce) {
   startServers(3);

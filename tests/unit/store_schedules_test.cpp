@@ -6,6 +6,8 @@
 
 #include "server/core/job_engine.hpp"
 #include "server/core/schedule_service.hpp"
+#include "server/store/migrations/migrations.hpp"
+#include "server/store/sqlite/sqlite_connection.hpp"
 #include "store_fixtures.hpp"
 
 namespace spooled::server {
@@ -209,6 +211,22 @@ TEST_P(ScheduleFiringTest, EachDueRunMakesOneJobAndMissedRunsCollapse) {
   const auto after = store_->readResult([&](StoreReader& r) { return r.findSchedule(org_.id, s.id); });
   EXPECT_EQ(formatIso8601(*after->nextRunAt), "2024-01-01T11:02:00.000Z");
   EXPECT_EQ(after->runCount, 2);
+}
+
+// Migration numbers are reserved per feature, so schedules' step 6 can reach a database that already
+// has steps 7 and 8: it is applied, not skipped for being below the newest recorded step.
+TEST(ScheduleMigration, AStepNumberedBelowTheNewestRecordedIsStillApplied) {
+  TempDir dir;
+  SqliteConnection conn((dir.path() / "m.db").string(), SqliteConnection::Mode::ReadWrite, 1000);
+  static constexpr Migration kOld[] = {{5, "five", "CREATE TABLE five (x INTEGER)"},
+                                       {7, "seven", "CREATE TABLE seven (x INTEGER)"}};
+  static constexpr Migration kNew[] = {{5, "five", "CREATE TABLE five (x INTEGER)"},
+                                       {6, "six", "CREATE TABLE six (x INTEGER)"},
+                                       {7, "seven", "CREATE TABLE seven (x INTEGER)"}};
+  EXPECT_EQ(applySqliteMigrations(conn, kOld, nowMs()), 2);
+  EXPECT_EQ(applySqliteMigrations(conn, kNew, nowMs()), 1);
+  EXPECT_EQ(conn.queryText("SELECT COUNT(*) FROM six"), "0");
+  EXPECT_EQ(applySqliteMigrations(conn, kNew, nowMs()), 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreSchedulesTest, ::testing::ValuesIn(storeBackends()), backendTestName);

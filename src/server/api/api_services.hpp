@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "server/api/queue_stats_publisher.hpp"
 #include "server/api/validation.hpp"
 #include "server/core/event_bus.hpp"
 #include "server/core/job_engine.hpp"
@@ -18,6 +19,9 @@
 #include "server/store/store.hpp"
 
 namespace spooled::server {
+
+class WebhookOutbox;
+class WebhookDeliveryLoop;
 
 struct ApiServices {
   ApiServices(Store& s, JobEngine& j, WorkerRegistry& w, JobNotifier& n) : store(s), jobs(j), workers(w), notifier(n) {}
@@ -44,9 +48,15 @@ struct ApiServices {
   // subscriber may have waiting before it is cut off.
   EventBus events;
   std::size_t eventBuffer = 1024;
+  QueueStatsPublisher queueStats;  // periodic QueueStats on queue streams (published by the background loop)
   // Incoming provider webhooks (incoming_webhooks_api.cpp).
   std::optional<std::string> githubWebhookSecret;
   std::optional<std::string> stripeWebhookSecret;
+  // Outgoing webhooks (outgoing_webhooks_api.cpp): the outbox (its cache is dropped when webhooks
+  // change), the sender, and whether private addresses may be named. Set at start.
+  WebhookOutbox* webhookOutbox = nullptr;
+  WebhookDeliveryLoop* webhookDelivery = nullptr;
+  bool webhookAllowPrivate = false;
   // Cron schedules (schedules_api.cpp): wakes the firing duty after a change of a schedule's next run.
   std::function<void()> scheduleChanged;
 };
@@ -90,6 +100,8 @@ void addDashboardRoutes(Router& router, ApiServices& services);
 void addMetricsRoutes(Router& router, ApiServices& services);
 void addRealtimeRoutes(Router& router, ApiServices& services);          // SSE and WebSocket
 void addIncomingWebhookRoutes(Router& router, ApiServices& services);   // /webhooks/{org_id}/...
+void addOutgoingWebhookRoutes(Router& router, ApiServices& services);   // /outgoing-webhooks
+void addWorkflowRoutes(Router& router, ApiServices& services);          // workflows, job dependencies
 void addScheduleRoutes(Router& router, ApiServices& services);          // /schedules (cron)
 
 }  // namespace spooled::server

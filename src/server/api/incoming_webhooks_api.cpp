@@ -3,8 +3,6 @@
 // token (X-Webhook-Token) authenticates a custom webhook; GitHub and Stripe requests are authenticated
 // by the provider's HMAC signature over the raw body, made with the secret the operator configured
 // (--github-webhook-secret, --stripe-webhook-secret). A token sent along with a signature must match.
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <algorithm>
 #include <array>
@@ -12,6 +10,7 @@
 #include <cstdio>
 
 #include "common/error_code.hpp"
+#include "common/ids.hpp"
 #include "server/api/api_services.hpp"
 #include "server/api/validation.hpp"
 #include "server/auth/admin_auth.hpp"
@@ -22,22 +21,6 @@ namespace {
 
 constexpr long long kStripeTolerancePastSecs = 300;   // older: a replay
 constexpr long long kStripeToleranceFutureSecs = 60;  // clock skew
-
-std::string hmacSha256Hex(const std::string& key, std::string_view data) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
-  unsigned int length = 0;
-  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-           data.size(), mac.data(), &length) == nullptr)
-    throw std::runtime_error("HMAC-SHA256 failed");
-  std::string hex;
-  hex.reserve(length * 2);
-  for (unsigned int i = 0; i < length; ++i) {
-    std::array<char, 3> byte{};
-    std::snprintf(byte.data(), byte.size(), "%02x", mac[i]);
-    hex += byte.data();
-  }
-  return hex;
-}
 
 // The organization named in the path (404 when there is none).
 OrganizationRecord organizationOf(ApiServices& s, const HttpRequest& req) {

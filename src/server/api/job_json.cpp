@@ -39,10 +39,11 @@ json jobToJson(const JobRecord& job) {
       {"lease_expires_at", optionalTimeJson(job.leaseExpiresAt)},
       {"idempotency_key", optionalJson(job.idempotencyKey)},
       {"updated_at", formatIso8601(job.updatedAt)},
-      // Workflows are not implemented yet; the official backend sends these as null for plain jobs.
-      {"workflow_id", nullptr},
-      {"dependency_mode", nullptr},
-      {"dependencies_met", nullptr},
+      // Null for plain jobs, as the official backend sends them (dependencies_met: true for a job that
+      // waits for nothing, false while a workflow job waits for its parents).
+      {"workflow_id", optionalJson(job.workflowId)},
+      {"dependency_mode", optionalJson(job.dependencyMode)},
+      {"dependencies_met", job.workflowId ? json(job.dependenciesMet) : json(nullptr)},
       // Extensions (docs/api.md): set by POST /api/v1/jobs/{id}/progress.
       {"progress", optionalJson(job.progress)},
       {"progress_message", optionalJson(job.progressMessage)},

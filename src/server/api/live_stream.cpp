@@ -43,17 +43,25 @@ ResponseStream::Batch LiveStream::pull() {
   batch.messages = std::exchange(replies_, {});
   for (const LiveEvent& event : options_.first) batch.messages.push_back(render(event));
   options_.first.clear();
+  {
+    std::lock_guard lock(ownMutex_);
+    for (std::string& m : own_) batch.messages.push_back(std::move(m));
+    own_.clear();
+  }
   if (options_.endAfterFirst) {
     ended_ = batch.end = true;
     return batch;
   }
-  for (const LiveEventPtr& event : subscription_->takeAll()) {
+  subscription_->takeAll(taken_);
+  for (const LiveEventPtr& event : taken_) {
     batch.messages.push_back(render(*event));
     if (options_.endsWithJob && event->endsJob) {
       ended_ = batch.end = true;
-      return batch;
+      break;
     }
   }
+  taken_.clear();  // keeps the capacity for the next batch
+  if (ended_) return batch;
   if (const auto reason = subscription_->closedReason()) {
     batch.messages.push_back(renderText(errorMessage(*reason, nowMs())));
     ended_ = batch.end = true;
@@ -98,6 +106,16 @@ void LiveStream::receive(const std::string& text) {
     }
   }
   if (!replies_.empty() && wake_) wake_();
+}
+
+void LiveStream::pushOwn(const LiveEvent& event) {
+  constexpr std::size_t kMaxOwnWaiting = 4;
+  {
+    std::lock_guard lock(ownMutex_);
+    if (own_.size() >= kMaxOwnWaiting) own_.erase(own_.begin());
+    own_.push_back(render(event));
+  }
+  subscription_->wake();
 }
 
 void LiveStream::stop() {

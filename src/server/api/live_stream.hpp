@@ -5,6 +5,7 @@
 // A one-job stream ends after the job's final event; any stream ends with an Error message when the
 // subscription closes (too slow, server shutting down).
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,6 +36,10 @@ class LiveStream final : public ResponseStream {
   void receive(const std::string& text) override;
   void stop() override;
 
+  // An event of the stream's own (periodic queue stats), queued from any thread and sent at the next
+  // pull. At most a few wait: a consumer that takes none keeps only the newest.
+  void pushOwn(const LiveEvent& event);
+
  private:
   std::string render(const LiveEvent& event) const;
   std::string renderText(const std::string& json) const;
@@ -43,7 +48,10 @@ class LiveStream final : public ResponseStream {
   std::shared_ptr<Subscription> subscription_;
   LiveStreamOptions options_;
   std::vector<std::string> replies_;  // answers to WebSocket commands (strand only)
+  std::vector<LiveEventPtr> taken_;   // the batch being rendered (strand only)
   std::function<void()> wake_;
+  std::mutex ownMutex_;
+  std::vector<std::string> own_;  // guarded by ownMutex_
   bool stopped_ = false;
   bool ended_ = false;
 };

@@ -127,7 +127,12 @@ HttpResponse queueEvents(ApiServices& s, const HttpRequest& req) {
   options.namedEvents = flag(req, "named_events");
   options.first.push_back(queueStatsEvent(auth.orgId, name, stats.pendingJobs, stats.processingJobs,
                                           stats.completedJobs24h, stats.failedJobs24h, nowMs()));
-  return streamResponse(s, guard, std::move(options));
+  // Then a QueueStats every few seconds, as the official server sends (queue_stats_publisher.hpp).
+  auto stream = std::make_shared<LiveStream>(s.events, guard.release(), std::move(options));
+  s.queueStats.watch(stream, auth.orgId, name);
+  HttpResponse response;
+  response.stream = std::move(stream);
+  return response;
 }
 
 HttpResponse webSocket(ApiServices& s, const HttpRequest& req) {

@@ -41,6 +41,8 @@ class AccessControl {
   std::optional<RateDecision> admit(const AuthContext& caller) const;
 
   const RateLimitSettings& rateLimits() const { return limits_; }
+  // The per-key buckets, for ClusterRateSync when several servers share a database.
+  RateLimiter& limiter() const { return limiter_; }
 
   // After a change to API keys (revoked, updated, organization deleted): the next request sees it.
   void apiKeysChanged() const { keys_.forgetCachedKeys(); }

@@ -35,10 +35,12 @@ RateDecision RateLimiter::take(const std::string& key, RateLimit limit) {
   decision.allowed = bucket.tokens >= 1.0;
   if (decision.allowed) {
     bucket.tokens -= 1.0;
+    bucket.unsynced += 1.0;
+    bucket.lastUsed = now;
   } else {
     decision.retryAfter = secondsToMs((1.0 - bucket.tokens) / limit.perSecond);
   }
-  decision.remaining = static_cast<int>(std::floor(bucket.tokens));
+  decision.remaining = std::max(0, static_cast<int>(std::floor(bucket.tokens)));  // a shared copy may owe
   decision.resetAfter = secondsToMs((limit.burst - bucket.tokens) / limit.perSecond);
   return decision;
 }
@@ -47,11 +49,51 @@ void RateLimiter::evictFullBuckets(std::chrono::steady_clock::time_point now) {
   for (auto it = buckets_.begin(); it != buckets_.end();) {
     const Bucket& b = it->second;
     const double elapsed = std::chrono::duration<double>(now - b.updated).count();
-    if (b.tokens + elapsed * b.limit.perSecond >= b.limit.burst) {
+    if (b.tokens + elapsed * b.limit.perSecond >= b.limit.burst && b.unsynced == 0 && b.inFlight == 0) {
       it = buckets_.erase(it);
     } else {
       ++it;
     }
+  }
+}
+
+std::vector<RateLimiter::Usage> RateLimiter::takeUsage() {
+  // An idle copy keeps following the shared bucket for a while, so its next burst starts from the
+  // cluster's level rather than from a copy that refilled alone.
+  constexpr auto kFollowIdle = std::chrono::seconds(5);
+  const auto now = clock_();
+  const std::lock_guard lock(mutex_);
+  std::vector<Usage> out;
+  for (auto& [key, bucket] : buckets_) {
+    if (bucket.unsynced == 0 && now - bucket.lastUsed > kFollowIdle) continue;
+    out.push_back(Usage{key, bucket.unsynced, bucket.limit});
+    bucket.inFlight += bucket.unsynced;
+    bucket.unsynced = 0;
+  }
+  return out;
+}
+
+void RateLimiter::applyShared(const std::vector<Usage>& sent, const std::vector<double>& levels) {
+  const auto now = clock_();
+  const std::lock_guard lock(mutex_);
+  for (std::size_t i = 0; i < sent.size() && i < levels.size(); ++i) {
+    const auto it = buckets_.find(sent[i].key);
+    if (it == buckets_.end()) continue;
+    Bucket& bucket = it->second;
+    // What this copy admitted since the sync left is not in the shared level yet.
+    bucket.tokens = std::min(bucket.limit.burst, levels[i] - bucket.unsynced);
+    bucket.updated = now;
+    bucket.inFlight = 0;
+  }
+}
+
+void RateLimiter::restoreUsage(const std::vector<Usage>& sent) {
+  const std::lock_guard lock(mutex_);
+  for (const Usage& usage : sent) {
+    const auto it = buckets_.find(usage.key);
+    if (it == buckets_.end()) continue;
+    it->second.unsynced += it->second.inFlight;
+    it->second.inFlight = 0;
   }
 }
 

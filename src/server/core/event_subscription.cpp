@@ -68,23 +68,25 @@ bool Subscription::close(const std::string& reason) {
 }
 
 void Subscription::setWaker(std::function<void()> waker) {
+  auto shared = waker ? std::make_shared<const std::function<void()>>(std::move(waker)) : nullptr;
   std::lock_guard lock(mutex_);
-  waker_ = std::move(waker);
+  waker_ = std::move(shared);
 }
 
 void Subscription::wake() const {
-  std::function<void()> waker;
+  std::shared_ptr<const std::function<void()>> waker;
   {
     std::lock_guard lock(mutex_);
     waker = waker_;
   }
-  if (waker) waker();
+  if (waker) (*waker)();
 }
 
-std::deque<LiveEventPtr> Subscription::takeAll() {
+void Subscription::takeAll(std::vector<LiveEventPtr>& into) {
+  into.clear();
   std::lock_guard lock(mutex_);
   wakePending_ = false;
-  return std::exchange(buffer_, {});
+  std::swap(into, buffer_);
 }
 
 std::optional<std::string> Subscription::closedReason() const {

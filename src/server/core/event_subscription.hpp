@@ -4,7 +4,7 @@
 // events not yet written to its connection. A consumer that falls more than `maxBuffered` events
 // behind is closed with a reason instead of growing the server's memory. Thread-safe: the bus offers
 // events from committing threads, the connection takes them on its own strand.
-#include <deque>
+#include <memory>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -48,7 +48,9 @@ class Subscription {
   // the subscription closes; it must be cheap (post to the connection) and must not call back here.
   void setWaker(std::function<void()> waker);
   void wake() const;
-  std::deque<LiveEventPtr> takeAll();
+  // Moves what is queued into `into` (cleared first). The two vectors swap, so a stream that keeps
+  // its own vector allocates nothing per event once both have grown.
+  void takeAll(std::vector<LiveEventPtr>& into);
   std::optional<std::string> closedReason() const;
 
   // WebSocket Subscribe / Unsubscribe: after the first Subscribe only subscribed queues and jobs are
@@ -62,10 +64,12 @@ class Subscription {
   SubscriptionOptions options_;
   bool filtered_;  // true once any filter was given; then an empty list matches nothing
   mutable std::mutex mutex_;
-  std::deque<LiveEventPtr> buffer_;
+  std::vector<LiveEventPtr> buffer_;
   std::optional<std::string> closedReason_;
   bool wakePending_ = false;  // one wake-up per drain, however many events arrive meanwhile
-  std::function<void()> waker_;
+  // Shared so that wake() takes a reference, not a copy of the closure, for each of thousands of
+  // subscribers per event.
+  std::shared_ptr<const std::function<void()>> waker_;
 };
 
 }  // namespace spooled::server

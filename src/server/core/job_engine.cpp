@@ -27,10 +27,22 @@ JobRecord loadJob(StoreTx& tx, const std::string& orgId, const std::string& jobI
   return std::move(*job);
 }
 
-// Builds and inserts the job `input` describes, unless its idempotency key names an existing job of
-// the organization. Appends a new job to `created`.
-CreateJobOutcome insertUnlessKnown(StoreTx& tx, const std::string& orgId, const CreateJobInput& input, TimePoint now,
-                                   const OrgLimits& limits, std::vector<JobRecord>& created) {
+// Dead-lettered jobs of the organization (optionally one queue), oldest first.
+JobQuery deadLetterQuery(const std::string& orgId, const std::optional<std::string>& queueName, int limit) {
+  JobQuery query;
+  query.orgId = orgId;
+  query.queueName = queueName;
+  query.status = JobStatus::Deadletter;
+  query.limit = limit;
+  query.orderBy = "created_at";
+  query.descending = false;
+  return query;
+}
+
+}  // namespace
+
+CreateJobOutcome insertJobUnlessKnown(StoreTx& tx, const std::string& orgId, const CreateJobInput& input,
+                                      TimePoint now, const OrgLimits& limits, std::vector<JobRecord>& created) {
   if (input.idempotencyKey) {
     if (auto existing = tx.findJobByIdempotencyKey(orgId, *input.idempotencyKey))
       return CreateJobOutcome{existing->id, false};
@@ -51,6 +63,11 @@ CreateJobOutcome insertUnlessKnown(StoreTx& tx, const std::string& orgId, const 
   job.tags = input.tags;
   job.parentJobId = input.parentJobId;
   job.completionWebhook = input.completionWebhook;
+  job.workflowId = input.workflowId;
+  job.workflowKey = input.workflowKey;
+  job.dependencyMode = input.dependencyMode;
+  job.dependenciesPending = input.dependenciesPending;
+  job.dependenciesMet = input.dependenciesPending == 0;
   job.createdAt = now;
   job.updatedAt = now;
   try {
@@ -65,25 +82,10 @@ CreateJobOutcome insertUnlessKnown(StoreTx& tx, const std::string& orgId, const 
   return CreateJobOutcome{job.id, true};
 }
 
-// Dead-lettered jobs of the organization (optionally one queue), oldest first.
-JobQuery deadLetterQuery(const std::string& orgId, const std::optional<std::string>& queueName, int limit) {
-  JobQuery query;
-  query.orgId = orgId;
-  query.queueName = queueName;
-  query.status = JobStatus::Deadletter;
-  query.limit = limit;
-  query.orderBy = "created_at";
-  query.descending = false;
-  return query;
-}
-
-}  // namespace
-
 JobEngine::JobEngine(Store& store, JobNotifier& notifier, RetryPolicy retry, NowFn now)
     : store_(store), notifier_(notifier), retry_(retry), now_(std::move(now)) {}
 
-void JobEngine::emit(JobEvent::Kind kind, const JobRecord& job, JobStatus oldStatus) const {
-  if (feed_.empty()) return;
+JobEvent JobEngine::eventFor(JobEvent::Kind kind, const JobRecord& job, JobStatus oldStatus) const {
   JobEvent event{kind, job.orgId, job.queueName, job.id, std::nullopt};
   const bool timed = kind == JobEvent::Kind::Completed || kind == JobEvent::Kind::Failed ||
                      kind == JobEvent::Kind::DeadLettered || kind == JobEvent::Kind::Cancelled;
@@ -100,7 +102,19 @@ void JobEngine::emit(JobEvent::Kind kind, const JobRecord& job, JobStatus oldSta
     event.message = job.progressMessage;
   }
   if (kind == JobEvent::Kind::Completed) event.result = job.result;
-  feed_.emit(event);
+  return event;
+}
+
+void JobEngine::emit(JobEvent::Kind kind, const JobRecord& job, JobStatus oldStatus) const {
+  if (!feed_.empty()) feed_.emit(eventFor(kind, job, oldStatus));
+}
+
+void JobEngine::recordInTx(StoreTx& tx, JobEvent::Kind kind, const JobRecord& job, JobStatus oldStatus) const {
+  if (feed_.wantsTx() && feed_.wantsTx(tx, job.orgId)) feed_.emitInTx(tx, eventFor(kind, job, oldStatus));
+}
+
+void JobEngine::recordFailureInTx(StoreTx& tx, const JobRecord& job, bool willRetry) const {
+  recordInTx(tx, willRetry ? JobEvent::Kind::Failed : JobEvent::Kind::DeadLettered, job, JobStatus::Processing);
 }
 
 void JobEngine::emitFailure(const JobRecord& job, bool willRetry) const {
@@ -108,14 +122,32 @@ void JobEngine::emitFailure(const JobRecord& job, bool willRetry) const {
 }
 
 void JobEngine::announceCreated(const std::vector<JobRecord>& created) const {
-  notifyReady(created);
+  // Events first: on a cluster the created events are sent before the wake-ups that let other
+  // servers claim the jobs, so nobody sees a job claimed before it was created.
   for (const JobRecord& job : created) emit(JobEvent::Kind::Created, job, job.status);
+  notifyReady(created);
 }
 
 void JobEngine::notifyReady(const std::vector<JobRecord>& jobs) const {
   std::map<std::pair<std::string, std::string>, std::size_t> perQueue;
-  for (const JobRecord& job : jobs) ++perQueue[{job.orgId, job.queueName}];
+  for (const JobRecord& job : jobs)
+    if (job.dependenciesMet) ++perQueue[{job.orgId, job.queueName}];
   for (const auto& [queue, count] : perQueue) notifier_.notify(queue.first, queue.second, count);
+}
+
+void JobEngine::storeFinished(StoreTx& tx, const JobRecord& job, TimePoint now, DependencyEffects& effects) const {
+  tx.updateJob(job);
+  if (!isFinal(job.status)) return;
+  const std::size_t cancelledBefore = effects.cancelled.size();
+  settleDependents(tx, job, now, effects);
+  // Dependents cancelled with their parent are changes of this transaction too: the outbox hears them.
+  for (std::size_t i = cancelledBefore; i < effects.cancelled.size(); ++i)
+    recordInTx(tx, JobEvent::Kind::Cancelled, effects.cancelled[i].first, effects.cancelled[i].second);
+}
+
+void JobEngine::announce(const DependencyEffects& effects) const {
+  notifyReady(effects.ready);
+  for (const auto& [job, before] : effects.cancelled) emit(JobEvent::Kind::Cancelled, job, before);
 }
 
 Task<CreateJobOutcome> JobEngine::create(const std::string& orgId, const CreateJobInput& input) {
@@ -130,7 +162,8 @@ Task<std::vector<CreateJobOutcome>> JobEngine::createMany(const std::string& org
     std::vector<CreateJobOutcome> outcomes;
     outcomes.reserve(inputs.size());
     for (const CreateJobInput& input : inputs)
-      outcomes.push_back(insertUnlessKnown(tx, orgId, input, now, limits_, created));
+      outcomes.push_back(insertJobUnlessKnown(tx, orgId, input, now, limits_, created));
+    for (const JobRecord& job : created) recordInTx(tx, JobEvent::Kind::Created, job, job.status);
     return outcomes;
   });
   announceCreated(created);
@@ -143,7 +176,11 @@ Task<> JobEngine::writeCreatingJobs(const std::function<void(StoreTx&, const Job
   co_await store_.write([&](StoreTx& tx) {
     created.clear();  // a store may run fn again (PostgreSQL after a serialization failure)
     const JobCreator create = [&](const std::string& orgId, const CreateJobInput& input) {
-      return insertUnlessKnown(tx, orgId, input, now, limits_, created);
+      const std::size_t before = created.size();
+      CreateJobOutcome outcome = insertJobUnlessKnown(tx, orgId, input, now, limits_, created);
+      // As createMany: the in-transaction listeners (the webhook outbox) hear of the new job here.
+      if (created.size() > before) recordInTx(tx, JobEvent::Kind::Created, created.back(), created.back().status);
+      return outcome;
     };
     fn(tx, create);
   });
@@ -155,14 +192,21 @@ std::vector<JobRecord> JobEngine::claimIn(StoreTx& tx, const std::string& orgId,
   const auto queue = tx.findQueue(orgId, input.queueName);
   if (queue && (!queue->enabled || queue->paused)) return claimed;
   const std::optional<int> rate = queue ? queue->rateLimit : std::nullopt;
-  const int limit = rate ? rateLimiter_.acquire(orgId, input.queueName, *rate, input.limit, now) : input.limit;
+  int limit = input.limit;
+  if (rate)
+    limit = sharedRateLimits_ ? tx.takeClaimTokens(orgId, input.queueName, *rate, input.limit, now)
+                              : rateLimiter_.acquire(orgId, input.queueName, *rate, input.limit, now);
   if (limit == 0) return claimed;
   claimed = tx.findClaimableJobs(orgId, input.queueName, now, limit);
   for (JobRecord& job : claimed) {
     applyClaim(job, input.workerId, newUuid(), now, std::chrono::seconds(input.leaseDurationSecs));
     tx.updateJob(job);
+    recordInTx(tx, JobEvent::Kind::Claimed, job, JobStatus::Pending);
+    noteWorkflowStarted(tx, job, now);
   }
-  if (rate) rateLimiter_.refund(orgId, input.queueName, limit - static_cast<int>(claimed.size()));
+  const int unused = limit - static_cast<int>(claimed.size());
+  if (rate && sharedRateLimits_) tx.returnClaimTokens(orgId, input.queueName, *rate, unused);
+  if (rate && !sharedRateLimits_) rateLimiter_.refund(orgId, input.queueName, unused);
   return claimed;
 }
 
@@ -174,7 +218,8 @@ Task<std::vector<JobRecord>> JobEngine::claim(const std::string& orgId, const Cl
 }
 
 AckOutcome JobEngine::acknowledgeOne(StoreTx& tx, const std::string& orgId, const AckInput& item, TimePoint now,
-                                     const std::function<bool(const std::string&)>& mayUseQueue, JobRecord& changed) {
+                                     const std::function<bool(const std::string&)>& mayUseQueue, JobRecord& changed,
+                                     DependencyEffects& effects) {
   JobRecord job = loadJob(tx, orgId, item.jobId);
   if (!mayUseQueue(job.queueName))
     throw ApiError(ErrorCode::Forbidden, "API key does not have permission for queue '" + job.queueName + "'");
@@ -186,7 +231,12 @@ AckOutcome JobEngine::acknowledgeOne(StoreTx& tx, const std::string& orgId, cons
     const auto delay = retry_.delayFor(job.retryCount + 1, unitRandom);
     outcome.willRetry = applyFailure(job, item.error, item.retryable, now, delay);
   }
-  tx.updateJob(job);
+  storeFinished(tx, job, now, effects);
+  if (item.completed) {
+    recordInTx(tx, JobEvent::Kind::Completed, job, JobStatus::Processing);
+  } else {
+    recordFailureInTx(tx, job, outcome.willRetry);
+  }
   changed = std::move(job);
   return outcome;
 }
@@ -196,12 +246,14 @@ Task<AckBatchOutcome> JobEngine::acknowledge(const std::string& orgId, const std
                                              const std::function<bool(const std::string&)>& mayUseQueue) {
   const TimePoint now = now_();
   std::vector<JobRecord> changed(items.size());
+  DependencyEffects effects;
   AckBatchOutcome batch = co_await store_.write([&](StoreTx& tx) {
+    effects.clear();
     AckBatchOutcome out;
     out.items.reserve(items.size());
     for (std::size_t i = 0; i < items.size(); ++i) {
       try {
-        out.items.push_back(acknowledgeOne(tx, orgId, items[i], now, mayUseQueue, changed[i]));
+        out.items.push_back(acknowledgeOne(tx, orgId, items[i], now, mayUseQueue, changed[i], effects));
       } catch (const ApiError& e) {  // this item's verdict; storage errors still fail the whole batch
         out.items.push_back(AckOutcome{e, false});
       }
@@ -219,36 +271,45 @@ Task<AckBatchOutcome> JobEngine::acknowledge(const std::string& orgId, const std
     }
   }
   for (const JobRecord& job : batch.claimed) emit(JobEvent::Kind::Claimed, job, JobStatus::Pending);
+  announce(effects);
   co_return batch;
 }
 
 Task<> JobEngine::complete(const std::string& orgId, const std::string& jobId, const LeaseRef& lease,
                          const std::optional<json>& result) {
   const TimePoint now = now_();
+  DependencyEffects effects;
   const JobRecord job = co_await store_.write([&](StoreTx& tx) {
+    effects.clear();
     JobRecord job = loadJob(tx, orgId, jobId);
     requireLease(job, lease, now);
     applyComplete(job, result, now);
-    tx.updateJob(job);
+    storeFinished(tx, job, now, effects);
+    recordInTx(tx, JobEvent::Kind::Completed, job, JobStatus::Processing);
     return job;
   });
   emit(JobEvent::Kind::Completed, job, JobStatus::Processing);
+  announce(effects);
 }
 
 Task<FailOutcome> JobEngine::fail(const std::string& orgId, const std::string& jobId, const LeaseRef& lease,
                             const std::string& error, bool retryable) {
   const TimePoint now = now_();
   JobRecord failed;
+  DependencyEffects effects;
   const FailOutcome outcome = co_await store_.write([&](StoreTx& tx) {
+    effects.clear();
     JobRecord job = loadJob(tx, orgId, jobId);
     requireLease(job, lease, now);
     const auto delay = retry_.delayFor(job.retryCount + 1, unitRandom);
     const bool willRetry = applyFailure(job, error, retryable, now, delay);
-    tx.updateJob(job);
+    storeFinished(tx, job, now, effects);
+    recordFailureInTx(tx, job, willRetry);
     failed = job;
     return FailOutcome{job.status, willRetry, willRetry ? job.scheduledAt : std::nullopt};
   });
   emitFailure(failed, outcome.willRetry);
+  announce(effects);
   co_return outcome;
 }
 
@@ -278,11 +339,14 @@ Task<> JobEngine::progress(const std::string& orgId, const std::string& jobId, c
 }
 
 Task<JobRecord> JobEngine::changeOne(const std::string& orgId, const std::string& jobId,
-                                     const std::function<void(JobRecord&)>& apply) {
+                                     const std::function<void(JobRecord&)>& apply,
+                                     std::optional<JobEvent::Kind> txKind) {
   co_return co_await store_.write([&](StoreTx& tx) {
     JobRecord job = loadJob(tx, orgId, jobId);
+    const JobStatus before = job.status;
     apply(job);
     tx.updateJob(job);
+    if (txKind) recordInTx(tx, *txKind, job, before);
     return job;
   });
 }
@@ -290,23 +354,32 @@ Task<JobRecord> JobEngine::changeOne(const std::string& orgId, const std::string
 Task<JobRecord> JobEngine::cancel(const std::string& orgId, const std::string& jobId) {
   const TimePoint now = now_();
   JobStatus before = JobStatus::Pending;
-  const std::function<void(JobRecord&)> cancel = [&](JobRecord& j) {
+  DependencyEffects effects;
+  JobRecord job = co_await store_.write([&](StoreTx& tx) {
+    effects.clear();
+    JobRecord j = loadJob(tx, orgId, jobId);
     before = j.status;
     applyCancel(j, now);
-  };
-  JobRecord job = co_await changeOne(orgId, jobId, cancel);
+    storeFinished(tx, j, now, effects);
+    recordInTx(tx, JobEvent::Kind::Cancelled, j, before);
+    return j;
+  });
   emit(JobEvent::Kind::Cancelled, job, before);
+  announce(effects);
   co_return job;
 }
 
 Task<JobRecord> JobEngine::retry(const std::string& orgId, const std::string& jobId) {
   const TimePoint now = now_();
   JobStatus before = JobStatus::Failed;
-  const std::function<void(JobRecord&)> retry = [&](JobRecord& j) {
+  JobRecord job = co_await store_.write([&](StoreTx& tx) {
+    JobRecord j = loadJob(tx, orgId, jobId);
     before = j.status;
     applyManualRetry(j, now);
-  };
-  JobRecord job = co_await changeOne(orgId, jobId, retry);
+    tx.updateJob(j);
+    noteWorkflowJobRetried(tx, j, before, now);
+    return j;
+  });
   notifier_.notify(orgId, job.queueName, 1);
   emit(JobEvent::Kind::Retried, job, before);
   co_return job;
@@ -332,11 +405,12 @@ Task<std::vector<std::string>> JobEngine::retryDeadLetters(const std::string& or
     for (JobRecord& job : chosen) {
       applyDeadLetterRetry(job, now);
       tx.updateJob(job);
+      noteWorkflowJobRetried(tx, job, JobStatus::Deadletter, now);
     }
     moved = std::move(chosen);
   });
-  notifyReady(moved);
   for (const JobRecord& job : moved) emit(JobEvent::Kind::Retried, job, JobStatus::Deadletter);
+  notifyReady(moved);
   std::vector<std::string> ids;
   for (const JobRecord& job : moved) ids.push_back(job.id);
   co_return ids;
@@ -375,8 +449,10 @@ Task<PriorityChange> JobEngine::changePriority(const std::string& orgId, const s
 Task<int> JobEngine::reapExpiredLeases(int batchLimit) {
   const TimePoint now = now_();
   std::vector<std::pair<JobRecord, bool>> reaped;  // each job and whether it will be retried
+  DependencyEffects effects;
   const int moved = co_await store_.write([&](StoreTx& tx) {
     reaped.clear();
+    effects.clear();
     auto expired = tx.findExpiredLeases(now, batchLimit);
     for (JobRecord& job : expired) {
       // The worker vanished or hung: count the attempt, but let the job run again at once rather
@@ -384,7 +460,8 @@ Task<int> JobEngine::reapExpiredLeases(int batchLimit) {
       const std::string error = "lease expired: worker " + job.assignedWorkerId.value_or("?") +
                                 " stopped renewing it";
       const bool willRetry = applyFailure(job, error, true, now, std::chrono::milliseconds(0));
-      tx.updateJob(job);
+      storeFinished(tx, job, now, effects);
+      recordFailureInTx(tx, job, willRetry);
       reaped.emplace_back(job, willRetry);
     }
     return static_cast<int>(expired.size());
@@ -393,6 +470,7 @@ Task<int> JobEngine::reapExpiredLeases(int batchLimit) {
     if (willRetry) notifier_.notify(job.orgId, job.queueName, 1);
     emitFailure(job, willRetry);
   }
+  announce(effects);
   co_return moved;
 }
 

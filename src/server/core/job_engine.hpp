@@ -11,6 +11,7 @@
 
 #include "common/error_code.hpp"
 #include "server/core/claim_rate_limiter.hpp"
+#include "server/core/job_dependencies.hpp"
 #include "server/core/job_events.hpp"
 #include "server/core/job_notifier.hpp"
 #include "server/core/org_limits.hpp"
@@ -33,6 +34,11 @@ struct CreateJobInput {
   std::optional<json> tags;
   std::optional<std::string> parentJobId;
   std::optional<std::string> completionWebhook;
+  // Set by workflow creation only (core/job_dependencies.hpp).
+  std::optional<std::string> workflowId;
+  std::optional<std::string> workflowKey;
+  std::optional<std::string> dependencyMode;
+  int dependenciesPending = 0;  // parents it waits for; 0: claimable at once
 };
 
 struct CreateJobOutcome {
@@ -104,6 +110,31 @@ struct FailOutcome {
   std::optional<TimePoint> retryAt;
 };
 
+// One job of POST /api/v1/workflows: its key in the workflow and the keys it waits for.
+struct WorkflowJobInput {
+  std::string key;
+  CreateJobInput job;
+  std::vector<std::string> dependsOn;
+  std::string dependencyMode = "all";  // "all" | "any"
+};
+
+struct CreateWorkflowInput {
+  std::string name;
+  std::optional<std::string> description;
+  std::optional<json> metadata;
+  std::vector<WorkflowJobInput> jobs;
+};
+
+struct CreateWorkflowOutcome {
+  WorkflowRecord workflow;
+  std::vector<std::pair<std::string, std::string>> jobIds;  // (key, job id), in the order given
+};
+
+// Inserts the job `input` describes inside tx, unless its idempotency key names an existing job of the
+// organization; a new job is appended to `created`. Shared by job and workflow creation.
+CreateJobOutcome insertJobUnlessKnown(StoreTx& tx, const std::string& orgId, const CreateJobInput& input,
+                                      TimePoint now, const OrgLimits& limits, std::vector<JobRecord>& created);
+
 // Every operation is a coroutine: it suspends while its transaction waits for the group commit, and
 // resumes (on the store's resume executor) once the change is on disk. Arguments passed by reference
 // must outlive the returned Task; callers await at once.
@@ -148,6 +179,14 @@ class JobEngine {
   // no retries are left). Returns how many jobs it moved.
   Task<int> reapExpiredLeases(int batchLimit = 500);
 
+  // Workflows (job_engine_workflows.cpp). create: validates the graph (400 naming unknown keys or a
+  // cycle; nothing stored), then stores the workflow, its jobs and edges in one transaction.
+  Task<CreateWorkflowOutcome> createWorkflow(const std::string& orgId, const CreateWorkflowInput& input);
+  // Cancels every unfinished job of the workflow and the workflow itself (409 when already finished).
+  Task<WorkflowRecord> cancelWorkflow(const std::string& orgId, const std::string& workflowId);
+  // A failed workflow: its failed, dead-lettered and cancelled jobs back to pending (fresh retries),
+  // dependencies counted again, status running. Any other status: 409.
+  Task<WorkflowRecord> retryWorkflow(const std::string& orgId, const std::string& workflowId);
   // Jobs made by another feature's transaction (cron schedules): fn runs in one write transaction
   // and may call `create` there, which inserts as create() does (queue limits, idempotency keys);
   // after the commit the jobs are announced as create()'s are (parked claims wake, events go out).
@@ -164,34 +203,50 @@ class JobEngine {
   // Adds an observer of committed changes. Call before the engine is shared between threads; the
   // listener must outlive the engine.
   void addListener(JobEventListener* listener) { feed_.add(listener); }
+  // Adds an observer that acts inside each change's transaction (same rules).
+  void addTxListener(TxChangeListener* listener) { feed_.addInTx(listener); }
   // The same listeners, for WorkerRegistry and QueueControl to tell about their changes.
   const ChangeFeed& feed() const { return feed_; }
 
  private:
+  // The event for a change of `job` (as stored), which was in `oldStatus` before.
+  JobEvent eventFor(JobEvent::Kind kind, const JobRecord& job, JobStatus oldStatus) const;
   // Tells listeners about a committed change of `job` (as stored), which was in `oldStatus` before.
   void emit(JobEvent::Kind kind, const JobRecord& job, JobStatus oldStatus) const;
+  // Tells in-transaction listeners (the webhook outbox) about the change, inside its transaction.
+  void recordInTx(StoreTx& tx, JobEvent::Kind kind, const JobRecord& job, JobStatus oldStatus) const;
+  void recordFailureInTx(StoreTx& tx, const JobRecord& job, bool willRetry) const;
   void emitFailure(const JobRecord& job, bool willRetry) const;
   // Loads one job of the organization (404 when it has none), applies a transition and stores it, in
   // one transaction. Returns the job as stored.
   // `apply` is a named local of the caller, never a temporary in the co_await expression: GCC 12 may
   // destroy such temporaries twice.
+  // With `txKind`, in-transaction listeners hear of the change as that kind.
   Task<JobRecord> changeOne(const std::string& orgId, const std::string& jobId,
-                            const std::function<void(JobRecord&)>& apply);
+                            const std::function<void(JobRecord&)>& apply,
+                            std::optional<JobEvent::Kind> txKind = std::nullopt);
   // Claims inside a write transaction (shared by claim and acknowledge).
   std::vector<JobRecord> claimIn(StoreTx& tx, const std::string& orgId, const ClaimInput& input, TimePoint now);
   // Applies one AckInput inside a write transaction; throws ApiError when the item may not change.
   AckOutcome acknowledgeOne(StoreTx& tx, const std::string& orgId, const AckInput& item, TimePoint now,
-                            const std::function<bool(const std::string&)>& mayUseQueue, JobRecord& changed);
+                            const std::function<bool(const std::string&)>& mayUseQueue, JobRecord& changed,
+                            DependencyEffects& effects);
   // Wakes claimers of each queue that got jobs, and tells listeners about each job.
   void announceCreated(const std::vector<JobRecord>& created) const;
   // Wakes as many claimers of each queue as it got ready jobs.
   void notifyReady(const std::vector<JobRecord>& jobs) const;
+  // Stores a job that just reached a final state and lets its workflow and dependents follow, in tx.
+  void storeFinished(StoreTx& tx, const JobRecord& job, TimePoint now, DependencyEffects& effects) const;
+  // After the commit: wakes the queues of released dependents and tells listeners of cancelled ones.
+  void announce(const DependencyEffects& effects) const;
 
   Store& store_;
   JobNotifier& notifier_;
   RetryPolicy retry_;
   NowFn now_;
-  ClaimRateLimiter rateLimiter_;  // enforces each queue's rate_limit on claims
+  ClaimRateLimiter rateLimiter_;  // enforces each queue's rate_limit on claims (one process)
+  // Several processes on one database: the bucket is a row taken in the claim's own transaction.
+  const bool sharedRateLimits_ = store_.cluster() != nullptr;
   OrgLimits limits_;
   ChangeFeed feed_;
 };

@@ -1,8 +1,9 @@
 #pragma once
 // What core tells observers after a change is committed: metrics count these, the event bus fans them
-// out to live streams (and, later, to an outgoing-webhook outbox). Listeners run on the committing
-// request's thread, so they must be quick and must not throw (an exception is logged by nobody and
-// lost). Events carry plain fields only, so listeners need no store header.
+// out to live streams. Listeners run on the committing request's thread, so they must be quick and
+// must not throw (an exception is logged by nobody and lost). Events carry plain fields only, so
+// listeners need no store header. The outgoing-webhook outbox hears the same events inside the
+// transaction instead (TxChangeListener).
 #include <chrono>
 #include <optional>
 #include <string>
@@ -11,6 +12,8 @@
 #include "spooled/json.hpp"
 
 namespace spooled::server {
+
+class StoreTx;
 
 struct JobEvent {
   // Failed: the attempt failed and the job will run again; DeadLettered: it will not. Retried: a failed
@@ -63,6 +66,20 @@ class JobEventListener {
   virtual void onWorkerEvent(const WorkerEvent&) noexcept {}
 };
 
+// An observer that acts inside the change's own write transaction, before it commits: the outgoing
+// webhook outbox writes its delivery rows there, so a change that commits never loses its
+// notifications. It runs on the store's writer; it may throw, which undoes the change.
+class TxChangeListener {
+ public:
+  virtual ~TxChangeListener() = default;
+  // Whether a change of this organization concerns the listener at all; asked before the event is
+  // built, so a change nobody listens to costs no copy of its fields (a job's result, say).
+  virtual bool interestedIn(StoreTx&, const std::string& /*orgId*/) { return true; }
+  virtual void onJobChange(StoreTx& tx, const JobEvent& event) = 0;
+  virtual void onQueueChange(StoreTx&, const QueueEvent&) {}
+  virtual void onWorkerChange(StoreTx&, const WorkerEvent&) {}
+};
+
 // The listeners of one server. Filled before the server is shared between threads, then read-only.
 class ChangeFeed {
  public:
@@ -79,8 +96,27 @@ class ChangeFeed {
     for (JobEventListener* l : listeners_) l->onWorkerEvent(event);
   }
 
+  // In-transaction listeners (see TxChangeListener); same rules as add().
+  void addInTx(TxChangeListener* listener) { txListeners_.push_back(listener); }
+  bool wantsTx() const { return !txListeners_.empty(); }
+  bool wantsTx(StoreTx& tx, const std::string& orgId) const {
+    for (TxChangeListener* l : txListeners_)
+      if (l->interestedIn(tx, orgId)) return true;
+    return false;
+  }
+  void emitInTx(StoreTx& tx, const JobEvent& event) const {
+    for (TxChangeListener* l : txListeners_) l->onJobChange(tx, event);
+  }
+  void emitInTx(StoreTx& tx, const QueueEvent& event) const {
+    for (TxChangeListener* l : txListeners_) l->onQueueChange(tx, event);
+  }
+  void emitInTx(StoreTx& tx, const WorkerEvent& event) const {
+    for (TxChangeListener* l : txListeners_) l->onWorkerChange(tx, event);
+  }
+
  private:
   std::vector<JobEventListener*> listeners_;
+  std::vector<TxChangeListener*> txListeners_;
 };
 
 }  // namespace spooled::server

@@ -129,6 +129,22 @@ void applyDeadLetterRetry(JobRecord& job, TimePoint now) {
   job.retryCount = 0;
 }
 
+bool applyDependencyCancel(JobRecord& job, const std::string& reason, TimePoint now) {
+  if (isFinal(job.status)) return false;
+  applyCancel(job, now);
+  job.lastError = reason;
+  return true;
+}
+
+bool applyWorkflowRestart(JobRecord& job, TimePoint now) {
+  if (job.status != JobStatus::Failed && job.status != JobStatus::Deadletter && job.status != JobStatus::Cancelled)
+    return false;
+  requeueNow(job, now);
+  job.retryCount = 0;
+  job.startedAt.reset();
+  return true;
+}
+
 int applyPriorityChange(JobRecord& job, int priority, TimePoint now) {
   if (job.status != JobStatus::Pending && job.status != JobStatus::Scheduled)
     throwWrongState(job, "change priority", "pending or scheduled");

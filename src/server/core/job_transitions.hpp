@@ -57,6 +57,14 @@ void applyDeadLetterRetry(JobRecord& job, TimePoint now);
 // is processing or finished, since priority only orders jobs that wait.
 int applyPriorityChange(JobRecord& job, int priority, TimePoint now);
 
+// A job waiting for parents, cancelled because a parent was dead-lettered or cancelled and so can never
+// complete: cancelled, with `reason` as its last_error. Final jobs are left alone (returns false).
+bool applyDependencyCancel(JobRecord& job, const std::string& reason, TimePoint now);
+
+// Workflow retry: a failed, dead-lettered or cancelled job of the workflow back to pending with a fresh
+// retry budget; its dependencies are then counted again by the caller. Other states: unchanged (false).
+bool applyWorkflowRestart(JobRecord& job, TimePoint now);
+
 bool isFinal(JobStatus status);
 
 }  // namespace spooled::server

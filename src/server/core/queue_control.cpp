@@ -133,6 +133,8 @@ Task<QueueRecord> QueueControl::pause(const std::string& orgId, const std::strin
     }
     queue.updatedAt = now;
     tx.upsertQueue(queue);
+    if (feed_ != nullptr && feed_->wantsTx())
+      feed_->emitInTx(tx, QueueEvent{QueueEvent::Kind::Paused, orgId, queueName, queue.pauseReason});
     return queue;
   });
   if (feed_ != nullptr) feed_->emit(QueueEvent{QueueEvent::Kind::Paused, orgId, queueName, paused.pauseReason});
@@ -156,6 +158,8 @@ Task<ResumeOutcome> QueueControl::resume(const std::string& orgId, const std::st
     queue->enabled = true;  // resuming is how the official backend turns a queue back on
     queue->updatedAt = now;
     tx.upsertQueue(*queue);
+    if (feed_ != nullptr && feed_->wantsTx())
+      feed_->emitInTx(tx, QueueEvent{QueueEvent::Kind::Resumed, orgId, queueName, std::nullopt});
     outcome.queue = std::move(*queue);
     return outcome;
   });

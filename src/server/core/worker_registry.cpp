@@ -18,10 +18,16 @@ WorkerRecord loadWorker(StoreTx& tx, const std::string& orgId, const std::string
 WorkerRegistry::WorkerRegistry(Store& store, std::chrono::seconds offlineAfter, NowFn now)
     : store_(store), offlineAfter_(offlineAfter), now_(std::move(now)) {}
 
+WorkerEvent WorkerRegistry::eventFor(WorkerEvent::Kind kind, const WorkerRecord& worker) const {
+  return WorkerEvent{kind, worker.orgId, worker.id, worker.queueName, worker.hostname, worker.status, worker.currentJobs};
+}
+
 void WorkerRegistry::emit(WorkerEvent::Kind kind, const WorkerRecord& worker) const {
-  if (feed_ == nullptr || feed_->empty()) return;
-  feed_->emit(WorkerEvent{kind, worker.orgId, worker.id, worker.queueName, worker.hostname, worker.status,
-                          worker.currentJobs});
+  if (feed_ != nullptr && !feed_->empty()) feed_->emit(eventFor(kind, worker));
+}
+
+void WorkerRegistry::recordInTx(StoreTx& tx, WorkerEvent::Kind kind, const WorkerRecord& worker) const {
+  if (feed_ != nullptr && feed_->wantsTx() && feed_->wantsTx(tx, worker.orgId)) feed_->emitInTx(tx, eventFor(kind, worker));
 }
 
 Task<WorkerRecord> WorkerRegistry::registerWorker(const std::string& orgId, const RegisterWorkerInput& input) {
@@ -41,6 +47,7 @@ Task<WorkerRecord> WorkerRegistry::registerWorker(const std::string& orgId, cons
   co_await store_.write([&](StoreTx& tx) {
     requireWorkerRoom(tx, limits_, orgId);
     tx.insertWorker(worker);
+    recordInTx(tx, WorkerEvent::Kind::Registered, worker);
   });
   emit(WorkerEvent::Kind::Registered, worker);
   co_return worker;
@@ -74,6 +81,7 @@ Task<WorkerRecord> WorkerRegistry::deregister(const std::string& orgId, const st
     worker.currentJobs = 0;
     worker.lastHeartbeat = now;
     tx.updateWorker(worker);
+    recordInTx(tx, WorkerEvent::Kind::Offline, worker);
     return worker;
   });
   emit(WorkerEvent::Kind::Offline, gone);
@@ -88,6 +96,7 @@ Task<int> WorkerRegistry::markSilentWorkersOffline(int batchLimit) {
     for (WorkerRecord& worker : silent) {
       worker.status = "offline";
       tx.updateWorker(worker);
+      recordInTx(tx, WorkerEvent::Kind::Offline, worker);
     }
     marked = silent;
     return static_cast<int>(silent.size());

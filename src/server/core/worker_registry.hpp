@@ -41,7 +41,10 @@ class WorkerRegistry {
   void setFeed(const ChangeFeed* feed) { feed_ = feed; }
 
  private:
+  WorkerEvent eventFor(WorkerEvent::Kind kind, const WorkerRecord& worker) const;
   void emit(WorkerEvent::Kind kind, const WorkerRecord& worker) const;
+  // In-transaction listeners (the webhook outbox) hear of the change before it commits.
+  void recordInTx(StoreTx& tx, WorkerEvent::Kind kind, const WorkerRecord& worker) const;
 
   Store& store_;
   std::chrono::seconds offlineAfter_;

@@ -35,6 +35,7 @@ class EventStreamSession : public HubMember, public std::enable_shared_from_this
     // and counted, rather than copied into megabytes of socket buffer per subscriber.
     beast::error_code ignored;
     socket_.set_option(asio::socket_base::send_buffer_size(kStreamSendBuffer), ignored);
+    socket_.non_blocking(true, ignored);  // write() tries a send first and must never block the pool
     std::weak_ptr<EventStreamSession> weak = shared_from_this();
     auto strand = socket_.get_executor();
     source_->start([weak, strand] {
@@ -53,20 +54,25 @@ class EventStreamSession : public HubMember, public std::enable_shared_from_this
   }
 
  private:
-  std::string frame(const std::string& text) const {
-    if (!chunked_ || text.empty()) return text;
-    std::array<char, 20> size{};
-    std::snprintf(size.data(), size.size(), "%zx\r\n", text.size());
-    return std::string(size.data()) + text + "\r\n";
+  // Appends messages to pending_ as one chunk (or as they are, without chunked encoding).
+  void appendFrame(const std::vector<std::string>& messages) {
+    std::size_t size = 0;
+    for (const std::string& m : messages) size += m.size();
+    if (size == 0) return;
+    if (chunked_) {
+      std::array<char, 20> line{};
+      std::snprintf(line.data(), line.size(), "%zx\r\n", size);
+      pending_ += line.data();
+    }
+    for (const std::string& m : messages) pending_ += m;
+    if (chunked_) pending_ += "\r\n";
   }
 
   // Pulls what the source has, unless a write is in flight (then its completion pulls).
   void pump() {
     if (closed_ || writing_ || ending_) return;
-    ResponseStream::Batch batch = source_->pull();
-    std::string text;
-    for (const std::string& m : batch.messages) text += m;
-    pending_ += frame(text);
+    const ResponseStream::Batch batch = source_->pull();
+    appendFrame(batch.messages);
     if (batch.end) return end();
     write();
   }
@@ -80,12 +86,29 @@ class EventStreamSession : public HubMember, public std::enable_shared_from_this
   }
 
   void write() {
-    if (closed_ || writing_) return;
-    if (pending_.empty()) {
-      if (ending_) close();
-      return;
+    // Most writes fit in the socket's buffer: send them at once, without an asynchronous operation,
+    // a timer and a completion handler each. With thousands of subscribers per event that machinery
+    // cost more than the send itself. Only what the peer cannot take now goes the asynchronous way.
+    while (!closed_ && !writing_) {
+      if (pending_.empty()) {
+        if (ending_) close();
+        return;
+      }
+      std::swap(out_, pending_);
+      pending_.clear();
+      beast::error_code ec;
+      const std::size_t sent = socket_.write_some(asio::buffer(out_), ec);
+      if (ec && ec != asio::error::would_block && ec != asio::error::try_again) return close();
+      lastWrite_ = std::chrono::steady_clock::now();
+      if (sent < out_.size()) {
+        out_.erase(0, sent);
+        return writeRest();
+      }
+      out_.clear();
     }
-    out_ = std::exchange(pending_, {});
+  }
+
+  void writeRest() {
     writing_ = true;
     // A peer that takes nothing for this long is gone or stuck: close rather than hold its buffer.
     writeTimer_.expires_after(kStreamWriteTimeout);
@@ -121,7 +144,7 @@ class EventStreamSession : public HubMember, public std::enable_shared_from_this
       if (ec || self->closed_) return;
       const auto quiet = std::chrono::steady_clock::now() - self->lastWrite_;
       if (!self->writing_ && !self->ending_ && quiet >= self->hub_.streamKeepAlive() / 2) {
-        self->pending_ += self->frame(self->source_->keepAlive());
+        self->appendFrame({self->source_->keepAlive()});
         self->write();
       }
       self->armKeepAlive();

@@ -8,6 +8,7 @@
 
 #include "common/bounded_json.hpp"
 #include "server/store/records.hpp"
+#include "server/store/webhook_records.hpp"
 
 namespace spooled::server::columns {
 
@@ -38,6 +39,34 @@ struct Spec<JobRecord> {
     v("completion_webhook", r.completionWebhook...), v("assigned_worker_id", r.assignedWorkerId...);
     v("lease_id", r.leaseId...), v("lease_expires_at", r.leaseExpiresAt...), v("idempotency_key", r.idempotencyKey...);
     v("progress", r.progress...), v("progress_message", r.progressMessage...);
+    v("workflow_id", r.workflowId...), v("workflow_key", r.workflowKey...), v("dependency_mode", r.dependencyMode...);
+    v("dependencies_met", r.dependenciesMet...), v("dependencies_pending", r.dependenciesPending...);
+  }
+};
+
+template <>
+struct Spec<WorkflowRecord> {
+  static constexpr const char* kTable = "workflows";
+  static constexpr bool kOrgScoped = true;
+  template <class Visit, class... Rec>
+  static void fields(Visit& v, Rec&... r) {
+    v("id", r.id...), v("org_id", r.orgId...), v("name", r.name...), v("description", r.description...);
+    v("status", r.status...), v("total_jobs", r.totalJobs...), v("completed_jobs", r.completedJobs...);
+    v("failed_jobs", r.failedJobs...), v("cancelled_jobs", r.cancelledJobs...), v("created_at", r.createdAt...);
+    v("started_at", r.startedAt...), v("completed_at", r.completedAt...), v("metadata", r.metadata...);
+    v("updated_at", r.updatedAt...);
+  }
+};
+
+// Edges are inserted and read, never updated (update() would name columns "id" and "org_id" it lacks).
+template <>
+struct Spec<JobDependencyRecord> {
+  static constexpr const char* kTable = "job_dependencies";
+  static constexpr bool kOrgScoped = true;
+  template <class Visit, class... Rec>
+  static void fields(Visit& v, Rec&... r) {
+    v("job_id", r.jobId...), v("org_id", r.orgId...), v("depends_on_job_id", r.dependsOnJobId...);
+    v("dependency_type", r.dependencyType...), v("created_at", r.createdAt...);
   }
 };
 
@@ -88,6 +117,33 @@ struct Spec<QueueRecord> {
     v("default_timeout", r.defaultTimeout...), v("rate_limit", r.rateLimit...), v("enabled", r.enabled...);
     v("paused", r.paused...), v("paused_at", r.pausedAt...), v("pause_reason", r.pauseReason...);
     v("settings", r.settings...), v("created_at", r.createdAt...), v("updated_at", r.updatedAt...);
+  }
+};
+
+template <>
+struct Spec<OutgoingWebhookRecord> {
+  static constexpr const char* kTable = "outgoing_webhooks";
+  static constexpr bool kOrgScoped = true;
+  template <class Visit, class... Rec>
+  static void fields(Visit& v, Rec&... r) {
+    v("id", r.id...), v("org_id", r.orgId...), v("name", r.name...), v("url", r.url...), v("secret", r.secret...);
+    v("events", r.events...), v("enabled", r.enabled...), v("failure_count", r.failureCount...);
+    v("last_triggered_at", r.lastTriggeredAt...), v("last_status", r.lastStatus...), v("created_at", r.createdAt...);
+    v("updated_at", r.updatedAt...);
+  }
+};
+
+template <>
+struct Spec<WebhookDeliveryRecord> {
+  static constexpr const char* kTable = "outgoing_webhook_deliveries";
+  static constexpr bool kOrgScoped = true;
+  template <class Visit, class... Rec>
+  static void fields(Visit& v, Rec&... r) {
+    v("id", r.id...), v("org_id", r.orgId...), v("webhook_id", r.webhookId...), v("event", r.event...);
+    v("payload", r.payload...), v("status", r.status...), v("status_code", r.statusCode...);
+    v("response_body", r.responseBody...), v("error", r.error...), v("attempts", r.attempts...);
+    v("max_attempts", r.maxAttempts...), v("next_attempt_at", r.nextAttemptAt...), v("attempt_log", r.attemptLog...);
+    v("created_at", r.createdAt...), v("delivered_at", r.deliveredAt...);
   }
 };
 

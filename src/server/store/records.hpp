@@ -45,6 +45,41 @@ struct JobRecord {
   std::optional<std::string> idempotencyKey;
   std::optional<int> progress;  // extension: 0-100
   std::optional<std::string> progressMessage;
+  // Workflows and dependencies. A job whose dependencies are not met is pending but never claimable;
+  // dependenciesPending counts the parents that have not finished yet (core/job_dependencies).
+  std::optional<std::string> workflowId;
+  std::optional<std::string> workflowKey;     // the job's key within its workflow
+  std::optional<std::string> dependencyMode;  // "all" or "any"; set when the job has dependencies
+  bool dependenciesMet = true;
+  int dependenciesPending = 0;
+};
+
+// A workflow: a named group of jobs with dependencies between them. Its counts follow its jobs in the
+// transactions that change them. status: pending | running | completed | failed | cancelled.
+struct WorkflowRecord {
+  std::string id;
+  std::string orgId;
+  std::string name;
+  std::optional<std::string> description;
+  std::string status = "pending";
+  int totalJobs = 0;
+  int completedJobs = 0;
+  int failedJobs = 0;     // dead-lettered (or failed)
+  int cancelledJobs = 0;  // ours: lets the workflow tell when every job has finished
+  TimePoint createdAt{};
+  std::optional<TimePoint> startedAt;
+  std::optional<TimePoint> completedAt;
+  std::optional<json> metadata;
+  TimePoint updatedAt{};
+};
+
+// One edge: jobId waits for dependsOnJobId. dependencyType is the dependent's mode ("all" / "any").
+struct JobDependencyRecord {
+  std::string jobId;
+  std::string orgId;
+  std::string dependsOnJobId;
+  std::string dependencyType = "all";
+  TimePoint createdAt{};
 };
 
 struct WorkerRecord {

@@ -16,6 +16,7 @@
 #include "common/executor.hpp"
 #include "common/task.hpp"
 #include "server/store/records.hpp"
+#include "server/store/webhook_records.hpp"
 #include "server/store/schedule_records.hpp"
 
 namespace spooled::server {
@@ -69,6 +70,26 @@ class StoreReader {
   // Workers of every organization by status (metrics).
   virtual std::map<std::string, long long> countWorkersByStatus() = 0;
 
+  // Outgoing webhooks (store/sqlite/sqlite_webhooks.cpp, store/postgres/pg_webhooks.cpp).
+  // The organization's webhooks, newest first.
+  virtual std::vector<OutgoingWebhookRecord> listOutgoingWebhooks(const std::string& orgId) = 0;
+  virtual std::optional<OutgoingWebhookRecord> findOutgoingWebhook(const std::string& orgId, const std::string& id) = 0;
+  // The webhook's deliveries, newest first, at most `limit`.
+  virtual std::vector<WebhookDeliveryRecord> listWebhookDeliveries(const std::string& orgId, const std::string& webhookId,
+                                                                   int limit) = 0;
+  virtual std::optional<WebhookDeliveryRecord> findWebhookDelivery(const std::string& orgId,
+                                                                   const std::string& deliveryId) = 0;
+  // --- Workflows and job dependencies (store/*/..._workflows.cpp) ---
+  // In a PostgreSQL write transaction, findWorkflow and listWorkflowJobs lock the rows they return.
+  virtual std::optional<WorkflowRecord> findWorkflow(const std::string& orgId, const std::string& workflowId) = 0;
+  // Newest first, optionally of one status.
+  virtual std::vector<WorkflowRecord> listWorkflows(const std::string& orgId, const std::optional<std::string>& status,
+                                                    int limit, int offset) = 0;
+  // The workflow's jobs in creation order (an index lookup on workflow_id).
+  virtual std::vector<JobRecord> listWorkflowJobs(const std::string& orgId, const std::string& workflowId) = 0;
+  // The edges on which jobId waits (its parents), and those that wait on jobId (its dependents).
+  virtual std::vector<JobDependencyRecord> listDependencies(const std::string& orgId, const std::string& jobId) = 0;
+  virtual std::vector<JobDependencyRecord> listDependents(const std::string& orgId, const std::string& jobId) = 0;
   // --- Cron schedules (core/schedule_service) ---
   virtual std::optional<ScheduleRecord> findSchedule(const std::string& orgId, const std::string& scheduleId) = 0;
   // The organization's schedules, newest first, at most `limit`.
@@ -119,6 +140,35 @@ class StoreTx : public StoreReader {
   // Remembers a revoked JWT id until its expiry (older entries may be dropped).
   virtual void insertRevokedToken(const std::string& tokenId, TimePoint expiresAt) = 0;
 
+  // Outgoing webhooks and their outbox of deliveries.
+  virtual void insertOutgoingWebhook(const OutgoingWebhookRecord& webhook) = 0;
+  virtual void updateOutgoingWebhook(const OutgoingWebhookRecord& webhook) = 0;
+  // Deletes the webhook and its deliveries; false when the organization has no such webhook.
+  virtual bool deleteOutgoingWebhook(const std::string& orgId, const std::string& id) = 0;
+  // After an attempt: failure_count reset (success) or incremented, last_status and last_triggered_at
+  // set, in one statement (no read, so concurrent senders cannot lose a count).
+  virtual void recordWebhookOutcome(const std::string& webhookId, bool success, TimePoint at) = 0;
+  virtual void insertWebhookDelivery(const WebhookDeliveryRecord& delivery) = 0;
+  virtual void updateWebhookDelivery(const WebhookDeliveryRecord& delivery) = 0;
+  // Pending deliveries of every organization with next_attempt_at <= now, oldest due first, at most
+  // `limit`. PostgreSQL locks them (FOR UPDATE SKIP LOCKED): two servers never take one row.
+  virtual std::vector<WebhookDeliveryRecord> findDueWebhookDeliveries(TimePoint now, int limit) = 0;
+  // --- Workflows and job dependencies ---
+  virtual void insertWorkflow(const WorkflowRecord& workflow) = 0;
+  virtual void updateWorkflow(const WorkflowRecord& workflow) = 0;
+  // Both jobs must exist already.
+  virtual void insertJobDependency(const JobDependencyRecord& edge) = 0;
+  // Cluster limits (h-pgx): a queue's claim rate as one token bucket row per (organization, queue),
+  // taken in the claim's own transaction so every process sharing the database draws from it. The
+  // bucket holds at most one second's worth (ratePerSecond tokens) and refills at ratePerSecond since
+  // its last use (a row not seen before starts full). Takes up to `wanted` whole tokens and returns
+  // how many it took. The row stays locked until the transaction ends, so concurrent claims of one
+  // queue in other processes queue behind it instead of taking the same tokens.
+  virtual int takeClaimTokens(const std::string& orgId, const std::string& queueName, int ratePerSecond, int wanted,
+                              TimePoint now) = 0;
+  // Puts back tokens taken but not used (fewer ready jobs than granted), up to the bucket's size.
+  virtual void returnClaimTokens(const std::string& orgId, const std::string& queueName, int ratePerSecond,
+                                 int tokens) = 0;
   // --- Cron schedules (core/schedule_service) ---
   virtual void insertSchedule(const ScheduleRecord& schedule) = 0;
   virtual void updateSchedule(const ScheduleRecord& schedule) = 0;  // every column of the row with this id
@@ -166,6 +216,28 @@ class ClusterSignals {
   // silent-worker sweep, retention), taking them if nobody does. The holder keeps them until its
   // connection ends; then the next caller in any process takes them. May block for a connection.
   virtual bool holdsDuties() = 0;
+
+  // Cluster limits (h-pgx): the per-key request rate as one token bucket row per key. Each process
+  // admits requests from its own copy and reports what it used every few tens of milliseconds;
+  // syncRateBuckets sends those reports in one statement and returns, in the same order, each shared
+  // bucket's tokens after refilling (at its rate, up to its burst, by the database's clock) and
+  // subtracting the uses. A bucket may go below zero when processes admitted at once; they then refuse
+  // until it is paid back, so over any window the cluster admits what one bucket would, within a
+  // sync interval's worth. Blocks for a round trip; throws when the database cannot be reached.
+  struct BucketUse {
+    std::string key;
+    double used = 0;
+    double perSecond = 0;
+    double burst = 0;
+  };
+  virtual std::vector<double> syncRateBuckets(const std::vector<BucketUse>& uses) = 0;
+
+  // Cluster events (h-pgx): live events cross processes as opaque messages. publishEvent never waits;
+  // messages are delivered to every process's onEvent (this one's included), in one order that all of
+  // them share (the order their NOTIFYs committed). Set onEvent once, before events are published.
+  using EventFn = std::function<void(const std::string& message)>;
+  virtual void publishEvent(std::string message) = 0;
+  virtual void onEvent(EventFn fn) = 0;
 };
 
 // A database. Thread-safe: any thread may call read() and write() at any time.

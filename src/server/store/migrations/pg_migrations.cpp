@@ -133,6 +133,118 @@ CREATE INDEX idx_workers_org_live ON workers (org_id, status) WHERE status <> 'o
 CREATE INDEX idx_api_keys_org_active ON api_keys (org_id, is_active) WHERE is_active;
 )sql";
 
+// Outgoing webhooks and their outbox (as SQLite's step 5).
+constexpr std::string_view kOutgoingWebhooks = R"sql(
+CREATE TABLE outgoing_webhooks (
+  id TEXT COLLATE "C" PRIMARY KEY,
+  org_id TEXT COLLATE "C" NOT NULL,
+  name TEXT NOT NULL,
+  url TEXT NOT NULL,
+  secret TEXT,
+  events TEXT NOT NULL,
+  enabled BOOLEAN NOT NULL,
+  failure_count INTEGER NOT NULL,
+  last_triggered_at BIGINT,
+  last_status TEXT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  seq BIGINT GENERATED ALWAYS AS IDENTITY
+);
+CREATE INDEX idx_outgoing_webhooks_org ON outgoing_webhooks (org_id, created_at);
+
+CREATE TABLE outgoing_webhook_deliveries (
+  id TEXT COLLATE "C" PRIMARY KEY,
+  org_id TEXT COLLATE "C" NOT NULL,
+  webhook_id TEXT COLLATE "C" NOT NULL,
+  event TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'success', 'failed')),
+  status_code INTEGER,
+  response_body TEXT,
+  error TEXT,
+  attempts INTEGER NOT NULL,
+  max_attempts INTEGER NOT NULL,
+  next_attempt_at BIGINT NOT NULL,
+  attempt_log TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  delivered_at BIGINT,
+  seq BIGINT GENERATED ALWAYS AS IDENTITY
+);
+CREATE INDEX idx_webhook_deliveries_webhook ON outgoing_webhook_deliveries (webhook_id, created_at);
+CREATE INDEX idx_webhook_deliveries_due ON outgoing_webhook_deliveries (next_attempt_at, id) WHERE status = 'pending';
+)sql";
+
+// Workflows and job dependencies: see the SQLite step 7.
+constexpr std::string_view kWorkflows = R"sql(
+ALTER TABLE jobs ADD COLUMN workflow_id TEXT COLLATE "C";
+ALTER TABLE jobs ADD COLUMN workflow_key TEXT;
+ALTER TABLE jobs ADD COLUMN dependency_mode TEXT;
+ALTER TABLE jobs ADD COLUMN dependencies_met BOOLEAN NOT NULL DEFAULT TRUE;
+ALTER TABLE jobs ADD COLUMN dependencies_pending INTEGER NOT NULL DEFAULT 0;
+DROP INDEX idx_jobs_ready;
+CREATE INDEX idx_jobs_ready ON jobs (org_id, queue_name, priority DESC, created_at, seq)
+  WHERE status IN ('pending', 'scheduled') AND dependencies_met;
+CREATE INDEX idx_jobs_workflow ON jobs (workflow_id, created_at, seq) WHERE workflow_id IS NOT NULL;
+
+CREATE TABLE workflows (
+  id TEXT COLLATE "C" PRIMARY KEY,
+  org_id TEXT COLLATE "C" NOT NULL,
+  name TEXT NOT NULL,
+  description TEXT,
+  status TEXT COLLATE "C" NOT NULL CHECK (status IN ('pending', 'running', 'completed', 'failed', 'cancelled')),
+  total_jobs INTEGER NOT NULL,
+  completed_jobs INTEGER NOT NULL,
+  failed_jobs INTEGER NOT NULL,
+  cancelled_jobs INTEGER NOT NULL,
+  created_at BIGINT NOT NULL,
+  started_at BIGINT,
+  completed_at BIGINT,
+  metadata TEXT,
+  updated_at BIGINT NOT NULL,
+  seq BIGINT GENERATED ALWAYS AS IDENTITY
+);
+CREATE INDEX idx_workflows_org_created ON workflows (org_id, created_at, seq);
+
+CREATE TABLE job_dependencies (
+  job_id TEXT COLLATE "C" NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+  org_id TEXT COLLATE "C" NOT NULL,
+  depends_on_job_id TEXT COLLATE "C" NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+  dependency_type TEXT NOT NULL CHECK (dependency_type IN ('all', 'any')),
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (job_id, depends_on_job_id),
+  CHECK (job_id <> depends_on_job_id)
+);
+CREATE INDEX idx_job_dependencies_parent ON job_dependencies (depends_on_job_id);
+)sql";
+
+// Limits and events that hold for every server on the database (h-pgx). Tokens are stored in
+// millionths, so both stores do the bucket arithmetic in integers alike. `granted` is what the last
+// take handed out, so one upsert both refills and takes and can return the grant. Request buckets
+// are refilled by the database's clock; the spill holds live events too big for a NOTIFY payload.
+constexpr std::string_view kClusterLimits = R"sql(
+CREATE TABLE claim_rate_buckets (
+  org_id TEXT COLLATE "C" NOT NULL,
+  queue_name TEXT COLLATE "C" NOT NULL,
+  micro_tokens BIGINT NOT NULL,
+  refilled_at BIGINT NOT NULL,
+  granted BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (org_id, queue_name)
+);
+CREATE TABLE request_rate_buckets (
+  bucket_key TEXT COLLATE "C" PRIMARY KEY,
+  tokens DOUBLE PRECISION NOT NULL,
+  refilled_at TIMESTAMPTZ NOT NULL,
+  per_second DOUBLE PRECISION NOT NULL,
+  burst DOUBLE PRECISION NOT NULL,
+  last_used DOUBLE PRECISION NOT NULL
+);
+CREATE TABLE cluster_event_spill (
+  id BIGSERIAL PRIMARY KEY,
+  body TEXT NOT NULL,
+  created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+)sql";
+
 // Cron schedules and their runs, as SQLite's step 6.
 constexpr std::string_view kSchedules = R"sql(
 CREATE TABLE schedules (
@@ -179,7 +291,10 @@ constexpr Migration kPgMigrations[] = {
     {2, "revoked JWT ids; index of finished jobs by time", kRevokedTokensAndActivity},
     {3, "claim ties broken by insertion order", kClaimOrderByInsertion},
     {4, "indexes for the per-organization limit counts", kLimitCounts},
+    {5, "outgoing webhooks and their delivery outbox", kOutgoingWebhooks},
     {6, "cron schedules and their runs", kSchedules},
+    {7, "workflows and job dependencies", kWorkflows},
+    {8, "cluster limits: shared claim and request rate buckets; spill of large live events", kClusterLimits},
 };
 
 }  // namespace

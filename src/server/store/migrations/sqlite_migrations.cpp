@@ -140,6 +140,106 @@ CREATE INDEX idx_workers_org_live ON workers (org_id, status) WHERE status <> 'o
 CREATE INDEX idx_api_keys_org_active ON api_keys (org_id, is_active) WHERE is_active = 1;
 )sql";
 
+// Outgoing webhooks and their outbox: a delivery row is written in the transaction of the change
+// that caused it, and senders take due rows by next_attempt_at.
+constexpr std::string_view kOutgoingWebhooks = R"sql(
+CREATE TABLE outgoing_webhooks (
+  id TEXT PRIMARY KEY,
+  org_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  url TEXT NOT NULL,
+  secret TEXT,
+  events TEXT NOT NULL,
+  enabled INTEGER NOT NULL,
+  failure_count INTEGER NOT NULL,
+  last_triggered_at INTEGER,
+  last_status TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX idx_outgoing_webhooks_org ON outgoing_webhooks (org_id, created_at);
+
+CREATE TABLE outgoing_webhook_deliveries (
+  id TEXT PRIMARY KEY,
+  org_id TEXT NOT NULL,
+  webhook_id TEXT NOT NULL,
+  event TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'success', 'failed')),
+  status_code INTEGER,
+  response_body TEXT,
+  error TEXT,
+  attempts INTEGER NOT NULL,
+  max_attempts INTEGER NOT NULL,
+  next_attempt_at INTEGER NOT NULL,
+  attempt_log TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  delivered_at INTEGER
+) STRICT;
+CREATE INDEX idx_webhook_deliveries_webhook ON outgoing_webhook_deliveries (webhook_id, created_at);
+-- The senders' queue: only pending rows, in due order.
+CREATE INDEX idx_webhook_deliveries_due ON outgoing_webhook_deliveries (next_attempt_at, id) WHERE status = 'pending';
+)sql";
+
+// Workflows and job dependencies. A job waiting for its parents is pending with dependencies_met = 0
+// and stays out of the claim index, so the claim remains a walk of ready jobs only; the count of
+// unfinished parents makes a completion O(its dependents), whatever the size of the workflow.
+constexpr std::string_view kWorkflows = R"sql(
+ALTER TABLE jobs ADD COLUMN workflow_id TEXT;
+ALTER TABLE jobs ADD COLUMN workflow_key TEXT;
+ALTER TABLE jobs ADD COLUMN dependency_mode TEXT;
+ALTER TABLE jobs ADD COLUMN dependencies_met INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE jobs ADD COLUMN dependencies_pending INTEGER NOT NULL DEFAULT 0;
+DROP INDEX idx_jobs_ready;
+CREATE INDEX idx_jobs_ready ON jobs (org_id, queue_name, priority DESC, created_at)
+  WHERE status IN ('pending', 'scheduled') AND dependencies_met = 1;
+CREATE INDEX idx_jobs_workflow ON jobs (workflow_id, created_at) WHERE workflow_id IS NOT NULL;
+
+CREATE TABLE workflows (
+  id TEXT PRIMARY KEY,
+  org_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  description TEXT,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'running', 'completed', 'failed', 'cancelled')),
+  total_jobs INTEGER NOT NULL,
+  completed_jobs INTEGER NOT NULL,
+  failed_jobs INTEGER NOT NULL,
+  cancelled_jobs INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  started_at INTEGER,
+  completed_at INTEGER,
+  metadata TEXT,
+  updated_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX idx_workflows_org_created ON workflows (org_id, created_at);
+
+-- Deleting a job (DLQ purge, organization deletion) takes its edges with it.
+CREATE TABLE job_dependencies (
+  job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+  org_id TEXT NOT NULL,
+  depends_on_job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+  dependency_type TEXT NOT NULL CHECK (dependency_type IN ('all', 'any')),
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (job_id, depends_on_job_id),
+  CHECK (job_id <> depends_on_job_id)
+) STRICT, WITHOUT ROWID;
+-- A completion finds its dependents by parent.
+CREATE INDEX idx_job_dependencies_parent ON job_dependencies (depends_on_job_id);
+)sql";
+
+// The claim-rate bucket table of the cluster limits (h-pgx). One SQLite process keeps its limits in
+// memory; the table exists so both stores pass one conformance suite for the bucket methods.
+constexpr std::string_view kClusterLimits = R"sql(
+CREATE TABLE claim_rate_buckets (
+  org_id TEXT NOT NULL,
+  queue_name TEXT NOT NULL,
+  micro_tokens INTEGER NOT NULL,
+  refilled_at INTEGER NOT NULL,
+  granted INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (org_id, queue_name)
+) WITHOUT ROWID;
+)sql";
+
 // Cron schedules and their runs (history). A run is recorded in the transaction that creates its
 // job and advances the schedule's next_run_at, so a restart can neither lose nor repeat one. Runs
 // keep the job id but no foreign key to jobs: jobs are deleted by retention and purges, and the
@@ -187,7 +287,10 @@ constexpr Migration kSqliteMigrations[] = {
     {2, "revoked JWT ids; index of finished jobs by time", kRevokedTokensAndActivity},
     {3, "claim ties broken by insertion order", kClaimOrderByInsertion},
     {4, "indexes for the per-organization limit counts", kLimitCounts},
+    {5, "outgoing webhooks and their delivery outbox", kOutgoingWebhooks},
     {6, "cron schedules and their runs", kSchedules},
+    {7, "workflows and job dependencies", kWorkflows},
+    {8, "cluster limits: claim rate buckets", kClusterLimits},
 };
 
 }  // namespace

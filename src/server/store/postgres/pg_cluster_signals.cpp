@@ -12,9 +12,22 @@ namespace spooled::server {
 
 namespace {
 
-constexpr const char* kChannel = "spooled_ready";
+constexpr const char* kReadyChannel = "spooled_ready";
+constexpr const char* kEventChannel = "spooled_events";
 constexpr const char* kDutyLock = "7305129845202";  // any fixed number, one per database
 constexpr auto kRetry = std::chrono::milliseconds(500);
+// PostgreSQL refuses NOTIFY payloads of 8000 bytes or more. Events are packed up to kPackBytes per
+// payload; one bigger than kSpillAbove goes to a table and travels as a reference.
+constexpr std::size_t kPackBytes = 7600;
+constexpr std::size_t kSpillAbove = 7400;
+
+std::string literal(PgConnection& conn, const std::string& text) {
+  char* escaped = PQescapeLiteral(conn.raw(), text.data(), text.size());
+  if (escaped == nullptr) throw PgError("cannot quote a NOTIFY payload", "", conn.broken());
+  std::string out(escaped);
+  PQfreemem(escaped);
+  return out;
+}
 
 }  // namespace
 
@@ -36,7 +49,20 @@ PgClusterSignals::~PgClusterSignals() {
 void PgClusterSignals::publishReady(const std::string& orgId, const std::string& queueName, std::size_t count) {
   {
     std::lock_guard lock(mutex_);
-    pending_[{orgId, queueName}] += count;
+    std::string key = orgId + "\n" + queueName;
+    // Wake-ups for one queue queued back to back go out as one message.
+    if (!pending_.empty() && !pending_.back().event && pending_.back().body == key)
+      pending_.back().count += count;
+    else
+      pending_.push_back(Outgoing{false, std::move(key), count});
+  }
+  wake_.notify_all();
+}
+
+void PgClusterSignals::publishEvent(std::string message) {
+  {
+    std::lock_guard lock(mutex_);
+    pending_.push_back(Outgoing{true, std::move(message), 0});
   }
   wake_.notify_all();
 }
@@ -46,10 +72,56 @@ void PgClusterSignals::onReady(ReadyFn fn) {
   onReady_ = std::move(fn);
 }
 
+void PgClusterSignals::onEvent(EventFn fn) {
+  std::lock_guard lock(callbackMutex_);
+  onEvent_ = std::move(fn);
+}
+
+std::string PgClusterSignals::notifySql(PgConnection& conn, const std::deque<Outgoing>& batch) {
+  std::string sql;
+  std::string packed;
+  auto flushEvents = [&] {
+    if (packed.empty()) return;
+    const std::string payload = instance_ + "-" + std::to_string(++payloadSeq_) + "\n" + packed;
+    sql += std::string("SELECT pg_notify('") + kEventChannel + "', " + literal(conn, payload) + ");";
+    packed.clear();
+  };
+  for (const Outgoing& item : batch) {
+    if (!item.event) {
+      flushEvents();
+      // The payload: instance, organization, queue, count, separated by newlines (names have none).
+      const std::string payload = instance_ + "\n" + item.body + "\n" + std::to_string(item.count);
+      sql += std::string("SELECT pg_notify('") + kReadyChannel + "', " + literal(conn, payload) + ");";
+      continue;
+    }
+    // Records: 'm' <length> ':' <message>, or 'r' <length> ':' <spill row id>.
+    std::string record;
+    if (item.body.size() > kSpillAbove) {
+      const auto id = conn.queryText("INSERT INTO cluster_event_spill (body) VALUES ($1) RETURNING id", {item.body});
+      if (payloadSeq_ % 64 == 0)
+        conn.exec("DELETE FROM cluster_event_spill WHERE created_at < now() - interval '10 minutes'");
+      record = "r" + std::to_string(id->size()) + ":" + *id;
+    } else {
+      record = "m" + std::to_string(item.body.size()) + ":" + item.body;
+    }
+    if (packed.size() + record.size() > kPackBytes) flushEvents();
+    packed += record;
+  }
+  flushEvents();
+  return sql;
+}
+
+void PgClusterSignals::deliverLocally(const std::deque<Outgoing>& batch) {
+  std::lock_guard lock(callbackMutex_);
+  if (!onEvent_) return;
+  for (const Outgoing& item : batch)
+    if (item.event) onEvent_(item.body);
+}
+
 void PgClusterSignals::publishLoop() {
   std::unique_ptr<PgConnection> conn;
   for (;;) {
-    std::map<std::pair<std::string, std::string>, std::size_t> batch;
+    std::deque<Outgoing> batch;
     {
       std::unique_lock lock(mutex_);
       wake_.wait(lock, [&] { return stopping_ || !pending_.empty(); });
@@ -58,17 +130,38 @@ void PgClusterSignals::publishLoop() {
     }
     try {
       if (!conn || conn->broken()) conn = std::make_unique<PgConnection>(url_);
-      // The payload: instance, organization, queue, count, separated by newlines (names have none).
-      for (const auto& [queue, count] : batch)
-        conn->query("SELECT pg_notify($1, $2)",
-                    {std::string(kChannel),
-                     instance_ + "\n" + queue.first + "\n" + queue.second + "\n" + std::to_string(count)});
+      // Several statements in one simple query run as one transaction: their NOTIFYs arrive in order.
+      conn->exec(notifySql(*conn, batch));
     } catch (const std::exception& e) {
-      // Lost wake-ups only delay claims until the next probe (a second); nothing waits for them.
-      spdlog::debug("cluster wake-up not sent: {}", e.what());
+      // Lost wake-ups only delay claims until the next probe (a second). Events that cannot reach the
+      // other servers still reach this one's subscribers; the outcome of a failed send is unknown, so
+      // they are not sent again (no duplicates).
+      spdlog::debug("cluster messages not sent: {}", e.what());
+      deliverLocally(batch);
       std::unique_lock lock(mutex_);
       wake_.wait_for(lock, kRetry, [&] { return stopping_; });
     }
+  }
+}
+
+void PgClusterSignals::receiveEvents(PgConnection& conn, const std::string& payload) {
+  std::size_t at = payload.find('\n');
+  if (at == std::string::npos) return;
+  ++at;
+  while (at < payload.size()) {
+    const char kind = payload[at];
+    const std::size_t colon = payload.find(':', at);
+    if (colon == std::string::npos) return;
+    const std::size_t length = std::stoull(payload.substr(at + 1, colon - at - 1));
+    std::string body = payload.substr(colon + 1, length);
+    at = colon + 1 + length;
+    if (kind == 'r') {
+      const auto spilled = conn.queryText("SELECT body FROM cluster_event_spill WHERE id = $1", {body});
+      if (!spilled) continue;  // removed by the clean-up after ten minutes: nothing to deliver
+      body = *spilled;
+    }
+    std::lock_guard lock(callbackMutex_);
+    if (onEvent_) onEvent_(body);
   }
 }
 
@@ -82,14 +175,20 @@ void PgClusterSignals::listenLoop() {
     try {
       if (!conn || conn->broken()) {
         conn = std::make_unique<PgConnection>(url_);
-        conn->exec(std::string("LISTEN ") + kChannel);
+        conn->exec(std::string("LISTEN ") + kReadyChannel + "; LISTEN " + kEventChannel);
       }
       pollfd fd{PQsocket(conn->raw()), POLLIN, 0};
       if (::poll(&fd, 1, 200) > 0 && PQconsumeInput(conn->raw()) == 0)
         throw PgError("listener connection lost", "", true);
       while (PGnotify* note = PQnotifies(conn->raw())) {
-        std::istringstream in(note->extra ? note->extra : "");
+        const std::string channel = note->relname ? note->relname : "";
+        const std::string payload = note->extra ? note->extra : "";
         PQfreemem(note);
+        if (channel == kEventChannel) {
+          receiveEvents(*conn, payload);
+          continue;
+        }
+        std::istringstream in(payload);
         std::string instance, org, queue, count;
         if (!std::getline(in, instance) || !std::getline(in, org) || !std::getline(in, queue) ||
             !std::getline(in, count) || instance == instance_)

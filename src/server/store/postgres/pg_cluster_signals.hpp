@@ -1,14 +1,21 @@
 #pragma once
 // ClusterSignals on PostgreSQL. Each has a connection of its own:
-// - the listener LISTENs on channel "spooled_ready" and hands messages from other processes to the
-//   ReadyFn (one thread; it reconnects by itself after the database comes back);
-// - the publisher sends NOTIFYs queued by publishReady (one thread, so request threads never wait;
-//   counts for one queue that pile up while it is busy go out as one message);
+// - the listener LISTENs on "spooled_ready" (wake-ups) and "spooled_events" (live events) and hands
+//   messages to the callbacks (one thread; it reconnects by itself after the database comes back);
+// - the publisher sends the NOTIFYs that publishReady and publishEvent queue, in the order they were
+//   queued (one thread, so request threads never wait). Everything queued while it was busy goes out
+//   in one transaction, live events packed several to a payload;
 // - the duty connection holds a session advisory lock while this process does the cluster's
 //   background duties. When the process dies its connection ends and PostgreSQL frees the lock, so
-//   another process takes the duties at its next tick.
+//   another process takes the duties at its next tick;
+// - the rate connection (pg_rate_buckets.cpp) exchanges request-rate uses for shared bucket levels.
+//
+// Order: NOTIFYs reach every listener in the order their transactions committed, and this process's
+// own events come back through the database too, so all servers see one order of events. A job's
+// created event is queued before the wake-up that lets another server claim it (core emits first).
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -28,24 +35,41 @@ class PgClusterSignals final : public ClusterSignals {
   void publishReady(const std::string& orgId, const std::string& queueName, std::size_t count) override;
   void onReady(ReadyFn fn) override;
   bool holdsDuties() override;
+  std::vector<double> syncRateBuckets(const std::vector<BucketUse>& uses) override;
+  void publishEvent(std::string message) override;
+  void onEvent(EventFn fn) override;
 
  private:
+  struct Outgoing {
+    bool event = false;   // a live event; otherwise a wake-up
+    std::string body;     // event: the message; wake-up: "org\nqueue"
+    std::size_t count = 0;  // wake-up: jobs
+  };
   void listenLoop();
   void publishLoop();
+  // The statements that send `batch` as NOTIFYs in its order (spilling oversized events to a table).
+  std::string notifySql(PgConnection& conn, const std::deque<Outgoing>& batch);
+  void receiveEvents(PgConnection& conn, const std::string& payload);
+  void deliverLocally(const std::deque<Outgoing>& batch);
 
   const std::string url_;
-  const std::string instance_;  // this process's messages carry it, so the listener skips them
+  const std::string instance_;  // this process's wake-ups carry it, so the listener skips them
+  std::uint64_t payloadSeq_ = 0;  // publisher thread only: makes every payload distinct
 
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
-  std::map<std::pair<std::string, std::string>, std::size_t> pending_;  // (org, queue) -> jobs
-  std::mutex callbackMutex_;  // held while onReady_ runs
+  std::deque<Outgoing> pending_;
+  std::mutex callbackMutex_;  // held while onReady_ or onEvent_ runs
   ReadyFn onReady_;
+  EventFn onEvent_;
 
   std::mutex dutyMutex_;
   std::unique_ptr<PgConnection> duty_;
   bool holding_ = false;
+
+  std::mutex rateMutex_;
+  std::unique_ptr<PgConnection> rate_;
 
   std::thread listener_;
   std::thread publisher_;

@@ -12,6 +12,14 @@ std::string trimmed(const char* text) {
   return s;
 }
 
+// libpq's view of the parameters: text values, nullptr for NULL.
+std::vector<const char*> paramValues(const PgParams& params) {
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+  return values;
+}
+
 }  // namespace
 
 long long PgResult::affected() const {
@@ -53,6 +61,15 @@ bool PgConnection::inTransaction() const {
   return status == PQTRANS_INTRANS || status == PQTRANS_INERROR || status == PQTRANS_ACTIVE;
 }
 
+bool PgConnection::transactionFailed() const { return conn_ && PQtransactionStatus(conn_) == PQTRANS_INERROR; }
+
+void PgConnection::rollbackQuietly() noexcept {
+  try {
+    if (!broken() && inTransaction()) exec("ROLLBACK");
+  } catch (...) {
+  }
+}
+
 PgResult PgConnection::check(PGresult* raw, const std::string& sql) {
   PgResult result(raw);
   const auto status = raw ? PQresultStatus(raw) : PGRES_FATAL_ERROR;
@@ -74,11 +91,17 @@ PgResult PgConnection::query(const std::string& sql, const PgParams& params) {
     check(PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr), sql);
     it = prepared_.emplace(sql, std::move(name)).first;
   }
-  std::vector<const char*> values;
-  values.reserve(params.size());
-  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+  const std::vector<const char*> values = paramValues(params);
   return check(PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(values.size()), values.data(), nullptr,
                               nullptr, 0),
+               sql);
+}
+
+PgResult PgConnection::queryPlannedEachTime(const std::string& sql, const PgParams& params) {
+  if (!conn_) throw PgError("PostgreSQL: not connected", "", true);
+  const std::vector<const char*> values = paramValues(params);
+  return check(PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+                            nullptr, 0),
                sql);
 }
 

@@ -65,6 +65,10 @@ class PgConnection {
 
   // Runs a statement with parameters $1..$n, prepared on first use on this connection.
   PgResult query(const std::string& sql, const PgParams& params = {});
+  // Runs a statement planned for these parameter values each time, never prepared. For statements
+  // whose best plan depends on the values: after five runs of a prepared statement PostgreSQL may
+  // settle on a generic plan, which for the claim scans and sorts the whole queue.
+  PgResult queryPlannedEachTime(const std::string& sql, const PgParams& params);
   // Runs one or more statements without parameters (transaction control, migrations, LISTEN).
   void exec(const std::string& sql);
   // The first column of the first row, or nullopt.
@@ -75,6 +79,12 @@ class PgConnection {
   // Drops the connection and connects again; throws PgError when the server cannot be reached.
   void reconnect();
   bool inTransaction() const;
+  // True when a statement failed inside the open transaction, which then refuses every statement
+  // until ROLLBACK (TO SAVEPOINT).
+  bool transactionFailed() const;
+  // ROLLBACK of the open transaction, if any, ignoring errors (the caller is already reporting the
+  // error that got it here).
+  void rollbackQuietly() noexcept;
   PGconn* raw() { return conn_; }
 
  private:

@@ -50,6 +50,20 @@ class PgReaderImpl : public Interface {
   long long countActiveApiKeys(const std::string& orgId) override;
   std::map<std::string, long long> countWorkersByStatus() override;
 
+  // Outgoing webhooks (pg_webhooks.cpp).
+  std::vector<OutgoingWebhookRecord> listOutgoingWebhooks(const std::string& orgId) override;
+  std::optional<OutgoingWebhookRecord> findOutgoingWebhook(const std::string& orgId, const std::string& id) override;
+  std::vector<WebhookDeliveryRecord> listWebhookDeliveries(const std::string& orgId, const std::string& webhookId,
+                                                           int limit) override;
+  std::optional<WebhookDeliveryRecord> findWebhookDelivery(const std::string& orgId,
+                                                           const std::string& deliveryId) override;
+  // Workflows and job dependencies (pg_workflows.cpp).
+  std::optional<WorkflowRecord> findWorkflow(const std::string& orgId, const std::string& workflowId) override;
+  std::vector<WorkflowRecord> listWorkflows(const std::string& orgId, const std::optional<std::string>& status,
+                                            int limit, int offset) override;
+  std::vector<JobRecord> listWorkflowJobs(const std::string& orgId, const std::string& workflowId) override;
+  std::vector<JobDependencyRecord> listDependencies(const std::string& orgId, const std::string& jobId) override;
+  std::vector<JobDependencyRecord> listDependents(const std::string& orgId, const std::string& jobId) override;
   // Cron schedules: pg_schedules.cpp.
   std::optional<ScheduleRecord> findSchedule(const std::string& orgId, const std::string& scheduleId) override;
   std::vector<ScheduleRecord> listSchedules(const std::string& orgId, int limit) override;

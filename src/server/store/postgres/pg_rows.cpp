@@ -104,6 +104,10 @@ template struct PgRows<WorkerRecord>;
 template struct PgRows<OrganizationRecord>;
 template struct PgRows<ApiKeyRecord>;
 template struct PgRows<QueueRecord>;
+template struct PgRows<OutgoingWebhookRecord>;
+template struct PgRows<WebhookDeliveryRecord>;
+template struct PgRows<WorkflowRecord>;
+template struct PgRows<JobDependencyRecord>;
 template struct PgRows<ScheduleRecord>;
 template struct PgRows<ScheduleRunRecord>;
 

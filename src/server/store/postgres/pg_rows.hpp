@@ -8,6 +8,7 @@
 
 #include "server/store/postgres/pg_connection.hpp"
 #include "server/store/records.hpp"
+#include "server/store/webhook_records.hpp"
 
 namespace spooled::server {
 
@@ -30,6 +31,10 @@ extern template struct PgRows<WorkerRecord>;
 extern template struct PgRows<OrganizationRecord>;
 extern template struct PgRows<ApiKeyRecord>;
 extern template struct PgRows<QueueRecord>;
+extern template struct PgRows<OutgoingWebhookRecord>;
+extern template struct PgRows<WebhookDeliveryRecord>;
+extern template struct PgRows<WorkflowRecord>;
+extern template struct PgRows<JobDependencyRecord>;
 
 // Insert of a queue that, when (org_id, queue_name) exists, updates that row but keeps its id and created_at.
 const std::string& pgUpsertQueueSql();

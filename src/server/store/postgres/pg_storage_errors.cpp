@@ -4,6 +4,16 @@
 
 namespace spooled::server {
 
+bool isPgError(const std::exception_ptr& error, bool (*test)(const PgError&)) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const PgError& e) {
+    return test(e);
+  } catch (...) {
+    return false;
+  }
+}
+
 std::optional<StorageProblem> pgStorageProblem(const std::exception_ptr& error) {
   try {
     std::rethrow_exception(error);

@@ -9,6 +9,10 @@
 
 namespace spooled::server {
 
+class PgError;
+
 std::optional<StorageProblem> pgStorageProblem(const std::exception_ptr& error);
+// True when error is a PgError for which test holds.
+bool isPgError(const std::exception_ptr& error, bool (*test)(const PgError&));
 
 }  // namespace spooled::server

@@ -13,28 +13,13 @@ namespace spooled::server {
 
 namespace {
 
-constexpr int kAttempts = 4;  // a transaction undone by a deadlock or serialization failure runs again
-
 thread_local bool tlsWriter = false;
 
-void rollbackQuietly(PgConnection& conn) noexcept {
-  try {
-    if (!conn.broken() && conn.inTransaction()) conn.exec("ROLLBACK");
-  } catch (...) {  // the caller is already reporting the error that got us here
-  }
-}
-
-bool isPgError(const std::exception_ptr& error, bool (*test)(const PgError&)) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const PgError& e) {
-    return test(e);
-  } catch (...) {
-    return false;
-  }
-}
-
 }  // namespace
+
+std::string PgStore::writerSessionSql(int lockTimeoutMs) {
+  return "SET lock_timeout = " + std::to_string(lockTimeoutMs) + "; SET enable_sort = off";
+}
 
 std::size_t PgStore::writerCount(std::size_t poolSize) { return std::clamp<std::size_t>(poolSize / 2, 1, 8); }
 
@@ -77,89 +62,64 @@ void PgStore::submitWrite(WriteFn fn, WriteDone done) {
   done(std::make_exception_ptr(ApiError(ErrorCode::Unavailable, "the server is shutting down")));
 }
 
+PgConnection& PgStore::writerConnection(std::unique_ptr<PgConnection>& conn) {
+  if (!conn || conn->broken()) {
+    if (conn) {
+      conn->reconnect();
+    } else {
+      conn = std::make_unique<PgConnection>(url_);
+    }
+    conn->exec(writerSessionSql(options_.lockTimeoutMs));
+  }
+  return *conn;
+}
+
 void PgStore::writerLoop(std::size_t index) {
   tlsWriter = true;
   std::unique_ptr<PgConnection> conn;
-  auto connection = [&]() -> PgConnection& {
-    if (!conn || conn->broken()) {
-      if (conn) {
-        conn->reconnect();
-      } else {
-        conn = std::make_unique<PgConnection>(url_);
-      }
-      conn->exec("SET lock_timeout = " + std::to_string(options_.lockTimeoutMs));
-    }
-    return *conn;
-  };
+  std::vector<WriteRequest> group;
   for (;;) {
-    std::optional<WriteRequest> request;
     {
       std::unique_lock lock(mutex_);
       const bool woken = queued_.wait_for(lock, options_.idleCheckInterval, [&] { return stopping_ || !queue_.empty(); });
       if (woken) {
         if (queue_.empty()) return;  // stopping, and everything queued before has run
-        request.emplace(std::move(queue_.front()));
-        queue_.pop_front();
+        // Everything that queued while the writers were busy shares the next transaction; what is
+        // beyond the group's limit is left for the next writer free.
+        const std::size_t take = std::min(queue_.size(), kMaxGroup);
+        for (std::size_t i = 0; i < take; ++i) {
+          group.push_back(std::move(queue_.front()));
+          queue_.pop_front();
+        }
+        if (!queue_.empty()) queued_.notify_one();
       }
     }
-    if (!request) {
+    if (group.empty()) {
       // Idle: while writes fail, the first writer probes so that readiness recovers by itself.
       if (index == 0 && condition_.writeProblem()) {
         try {
-          probe(connection());
+          probe(writerConnection(conn));
         } catch (...) {
           noteFailure(std::current_exception());
         }
       }
       continue;
     }
-    std::exception_ptr outcome;
-    try {
-      outcome = runOne(connection(), request->fn);
-    } catch (...) {
-      outcome = noteFailure(std::current_exception());
-    }
-    request->done(outcome);
+    commitGroup(conn, group);
+    group.clear();
   }
 }
 
-std::exception_ptr PgStore::runOne(PgConnection& conn, const WriteFn& fn) {
-  for (int attempt = 1;; ++attempt) {
-    bool begun = false;
-    try {
-      conn.exec("BEGIN");
-      begun = true;
-      PgTx tx(conn);
-      fn(tx);
-      conn.exec("COMMIT");
-      condition_.writeSucceeded();
-      return nullptr;
-    } catch (...) {
-      std::exception_ptr error = std::current_exception();
-      rollbackQuietly(conn);
-      // Undone by a deadlock or serialization failure: nothing happened, so running it again is safe.
-      if (attempt < kAttempts && isPgError(error, [](const PgError& e) { return e.isRetryable(); })) continue;
-      // A connection that went stale while idle (the database restarted) fails at BEGIN, before the
-      // request did anything: once more on a fresh connection.
-      if (!begun && attempt == 1 && conn.broken()) {
-        try {
-          conn.reconnect();
-          conn.exec("SET lock_timeout = " + std::to_string(options_.lockTimeoutMs));
-          continue;
-        } catch (...) {  // still unreachable: this request hears 503
-        }
-      }
-      // A broken connection is connected again by the next request; this one hears 503 (its outcome
-      // is unknown when the COMMIT was lost, so it never runs twice).
-      return noteFailure(error);
-    }
-  }
+std::size_t PgStore::queuedWrites() const {
+  std::lock_guard lock(mutex_);
+  return queue_.size();
 }
 
 void PgStore::probe(PgConnection& conn) {
   conn.exec("BEGIN");
   conn.exec("SELECT 1");
   conn.exec("COMMIT");
+  ++commits_;
   condition_.writeSucceeded();
 }
 
@@ -191,7 +151,7 @@ void PgStore::read(const std::function<void(StoreReader&)>& fn) {
         conn.exec("COMMIT");
         return;
       } catch (...) {
-        rollbackQuietly(conn);
+        conn.rollbackQuietly();
         throw;
       }
     } catch (...) {

@@ -36,6 +36,23 @@ class PgTx final : public PgReaderImpl<StoreTx> {
   void deleteOrganization(const std::string& orgId) override;
   void insertRevokedToken(const std::string& tokenId, TimePoint expiresAt) override;
 
+  // Outgoing webhooks (pg_webhooks.cpp).
+  void insertOutgoingWebhook(const OutgoingWebhookRecord& webhook) override;
+  void updateOutgoingWebhook(const OutgoingWebhookRecord& webhook) override;
+  bool deleteOutgoingWebhook(const std::string& orgId, const std::string& id) override;
+  void recordWebhookOutcome(const std::string& webhookId, bool success, TimePoint at) override;
+  void insertWebhookDelivery(const WebhookDeliveryRecord& delivery) override;
+  void updateWebhookDelivery(const WebhookDeliveryRecord& delivery) override;
+  std::vector<WebhookDeliveryRecord> findDueWebhookDeliveries(TimePoint now, int limit) override;
+  // Workflows and job dependencies (pg_workflows.cpp).
+  void insertWorkflow(const WorkflowRecord& workflow) override;
+  void updateWorkflow(const WorkflowRecord& workflow) override;
+  void insertJobDependency(const JobDependencyRecord& edge) override;
+  // Cluster limits (h-pgx; *_cluster_limits.cpp).
+  int takeClaimTokens(const std::string& orgId, const std::string& queueName, int ratePerSecond, int wanted,
+                      TimePoint now) override;
+  void returnClaimTokens(const std::string& orgId, const std::string& queueName, int ratePerSecond,
+                         int tokens) override;
   // Cron schedules: pg_schedules.cpp.
   void insertSchedule(const ScheduleRecord& schedule) override;
   void updateSchedule(const ScheduleRecord& schedule) override;

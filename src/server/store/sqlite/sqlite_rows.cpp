@@ -143,6 +143,10 @@ template struct SqliteRows<WorkerRecord>;
 template struct SqliteRows<OrganizationRecord>;
 template struct SqliteRows<ApiKeyRecord>;
 template struct SqliteRows<QueueRecord>;
+template struct SqliteRows<OutgoingWebhookRecord>;
+template struct SqliteRows<WebhookDeliveryRecord>;
+template struct SqliteRows<WorkflowRecord>;
+template struct SqliteRows<JobDependencyRecord>;
 template struct SqliteRows<ScheduleRecord>;
 template struct SqliteRows<ScheduleRunRecord>;
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "server/store/records.hpp"
+#include "server/store/webhook_records.hpp"
 #include "server/store/sqlite/sqlite_connection.hpp"
 
 namespace spooled::server {
@@ -42,6 +43,10 @@ extern template struct SqliteRows<WorkerRecord>;
 extern template struct SqliteRows<OrganizationRecord>;
 extern template struct SqliteRows<ApiKeyRecord>;
 extern template struct SqliteRows<QueueRecord>;
+extern template struct SqliteRows<OutgoingWebhookRecord>;
+extern template struct SqliteRows<WebhookDeliveryRecord>;
+extern template struct SqliteRows<WorkflowRecord>;
+extern template struct SqliteRows<JobDependencyRecord>;
 
 // Insert of a queue that, when (org_id, queue_name) exists, updates that row but keeps its id and created_at.
 const std::string& upsertQueueSql();

@@ -18,7 +18,7 @@ void SqliteTx::writeRow(const std::string& sql, const Record& record, const char
 const std::string& SqliteTx::claimableJobsSql() {
   static const std::string sql = SqliteRows<JobRecord>::select() +
                                  "WHERE org_id = ?1 AND queue_name = ?2 AND status IN ('pending', 'scheduled')"
-                                 " AND (scheduled_at IS NULL OR scheduled_at <= ?3)"
+                                 " AND dependencies_met = 1 AND (scheduled_at IS NULL OR scheduled_at <= ?3)"
                                  " AND (expires_at IS NULL OR expires_at > ?3)"
                                  " ORDER BY priority DESC, created_at ASC, rowid ASC LIMIT ?4";
   return sql;
@@ -147,7 +147,10 @@ void SqliteTx::deleteOrganization(const std::string& orgId) {
   forgetReads();
   // api_keys cascade from organizations; the other tables partition by org_id without a foreign key.
   for (const char* sql : {"DELETE FROM jobs WHERE org_id = ?1", "DELETE FROM workers WHERE org_id = ?1",
-                          "DELETE FROM queues WHERE org_id = ?1", "DELETE FROM organizations WHERE id = ?1"}) {
+                          "DELETE FROM queues WHERE org_id = ?1",
+                          "DELETE FROM outgoing_webhook_deliveries WHERE org_id = ?1",
+                          "DELETE FROM outgoing_webhooks WHERE org_id = ?1", "DELETE FROM workflows WHERE org_id = ?1",
+                          "DELETE FROM organizations WHERE id = ?1"}) {
     SqliteQuery query = conn_.prepare(sql);
     bindParams(query, {orgId});
     query.run();

@@ -46,6 +46,23 @@ class SqliteTx final : public SqliteReaderImpl<StoreTx> {
   void deleteOrganization(const std::string& orgId) override;
   void insertRevokedToken(const std::string& tokenId, TimePoint expiresAt) override;
 
+  // Outgoing webhooks (sqlite_webhooks.cpp).
+  void insertOutgoingWebhook(const OutgoingWebhookRecord& webhook) override;
+  void updateOutgoingWebhook(const OutgoingWebhookRecord& webhook) override;
+  bool deleteOutgoingWebhook(const std::string& orgId, const std::string& id) override;
+  void recordWebhookOutcome(const std::string& webhookId, bool success, TimePoint at) override;
+  void insertWebhookDelivery(const WebhookDeliveryRecord& delivery) override;
+  void updateWebhookDelivery(const WebhookDeliveryRecord& delivery) override;
+  std::vector<WebhookDeliveryRecord> findDueWebhookDeliveries(TimePoint now, int limit) override;
+  // Workflows and job dependencies (sqlite_workflows.cpp).
+  void insertWorkflow(const WorkflowRecord& workflow) override;
+  void updateWorkflow(const WorkflowRecord& workflow) override;
+  void insertJobDependency(const JobDependencyRecord& edge) override;
+  // Cluster limits (h-pgx; *_cluster_limits.cpp).
+  int takeClaimTokens(const std::string& orgId, const std::string& queueName, int ratePerSecond, int wanted,
+                      TimePoint now) override;
+  void returnClaimTokens(const std::string& orgId, const std::string& queueName, int ratePerSecond,
+                         int tokens) override;
   // Cron schedules: sqlite_schedules.cpp.
   void insertSchedule(const ScheduleRecord& schedule) override;
   void updateSchedule(const ScheduleRecord& schedule) override;
