@@ -267,7 +267,7 @@ TEST_F(KeyScopeTest, QueueLimitedKeyPassesWhereTheTableSaysYesAndGets403WhereItS
     }
   }
   EXPECT_EQ(allowed, 31);
-  EXPECT_EQ(refused, 28);
+  EXPECT_EQ(refused, 45);
 }
 
 TEST_F(KeyScopeTest, KeyWithEveryQueueIsRefusedNowhere) {
