@@ -8,6 +8,7 @@ packages=(
   libboost-dev nlohmann-json3-dev libsqlite3-dev libpq-dev
   libcurl4-openssl-dev libssl-dev libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libhowardhinnant-date-dev tzdata
   postgresql curl
   supervisor
   clang libclang-rt-dev

@@ -15,6 +15,7 @@
 #include "spooled/queues.hpp"
 #include "spooled/realtime.hpp"
 #include "spooled/webhooks.hpp"
+#include "spooled/schedules.hpp"
 #include "spooled/workers.hpp"
 #include "spooled/workflows.hpp"
 
@@ -40,6 +41,8 @@ class SpooledClient {
   QueuesResource& queues() noexcept { return queues_; }
   // Jobs with dependencies between them; see spooled/workflows.hpp.
   WorkflowsResource& workflows() noexcept { return workflows_; }
+  // Cron schedules: jobs created on a timetable, in a time zone.
+  SchedulesResource& schedules() noexcept { return schedules_; }
   HealthResource& health() noexcept { return health_; }
   MetricsResource& metrics() noexcept { return metrics_; }
   DashboardResource& dashboard() noexcept { return dashboard_; }
@@ -74,6 +77,7 @@ class SpooledClient {
   RealtimeResource realtime_;
   WebhooksResource webhooks_;
   WorkflowsResource workflows_;
+  SchedulesResource schedules_;
 };
 
 }  // namespace spooled

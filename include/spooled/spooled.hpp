@@ -8,6 +8,7 @@
 #include "spooled/workers.hpp"         // WorkersResource and worker types
 #include "spooled/queues.hpp"          // QueuesResource and queue types
 #include "spooled/workflows.hpp"       // WorkflowsResource: jobs with dependencies
+#include "spooled/schedules.hpp"       // SchedulesResource and schedule types (cron)
 #include "spooled/health.hpp"          // HealthResource: /health, liveness, readiness
 #include "spooled/metrics.hpp"         // MetricsResource: Prometheus text
 #include "spooled/dashboard.hpp"       // DashboardResource and DashboardData

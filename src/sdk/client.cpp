@@ -9,7 +9,7 @@ SpooledClient::SpooledClient(ClientOptions options)
     : api_(std::make_unique<detail::ApiCaller>(options.resolved())), jobs_(*api_), workers_(*api_), queues_(*api_),
       apiKeys_(*api_), organizations_(*api_), auth_(*api_), admin_(*api_),
       health_(*api_), metrics_(*api_), dashboard_(*api_), realtime_(api_->options()),
-      webhooks_(*api_), workflows_(*api_) {}
+      webhooks_(*api_), workflows_(*api_), schedules_(*api_) {}
 
 SpooledClient::~SpooledClient() { api_->close(); }
 

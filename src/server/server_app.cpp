@@ -8,6 +8,7 @@
 #include "common/ids.hpp"
 #include "server/api/account_services.hpp"
 #include "server/api/api_services.hpp"
+#include "server/core/schedule_runner.hpp"
 #include "server/auth/access_control.hpp"
 #include "server/auth/api_key_auth.hpp"
 #include "server/auth/api_key_format.hpp"
@@ -83,8 +84,10 @@ struct ServerApp::Parts {
         access(auth, tokens, admin, RateLimitSettings{config.rateLimitPerSecond, config.rateLimitBurst}),
         services(*store, jobs, workers, notifier),
         accounts(*store, tokens, admin, access),
-        dispatcher(router, access) {
+        dispatcher(router, access),
+        scheduleRunner(*store, jobs) {
     store->setResumeExecutor(&pool);
+    services.scheduleChanged = [this] { scheduleRunner.wake(); };
   }
 
   WorkerPool pool;  // first built, last gone: everything below may post to it
@@ -106,6 +109,7 @@ struct ServerApp::Parts {
   // Several servers on one database: live events and request-rate buckets cross processes.
   std::unique_ptr<ClusterEventRelay> eventRelay;
   std::unique_ptr<ClusterRateSync> rateSync;
+  ScheduleRunner scheduleRunner;  // after http: constructed last, so destroyed first
 };
 
 ServerApp::ServerApp(ServerConfig config) : config_(std::move(config)) {}
@@ -175,6 +179,7 @@ int ServerApp::start(std::ostream& keyOut) {
   addRealtimeRoutes(parts_->router, parts_->services);
   addIncomingWebhookRoutes(parts_->router, parts_->services);
   startWebhooks();
+  addScheduleRoutes(parts_->router, parts_->services);
   // Metrics: job events from the engine, one record per request from the dispatcher. Both are wired
   // before the server accepts a connection, as addListener and setMetrics require.
   parts_->services.environment = config_.environment;
@@ -206,6 +211,8 @@ int ServerApp::start(std::ostream& keyOut) {
   const int port = parts_->http->start();
 
   background_ = std::thread([this] { runBackgroundLoops(); });
+  // Cron schedules fire on their own thread, at the second they are due (core/schedule_runner.hpp).
+  parts_->scheduleRunner.start();
   return port;
 }
 
@@ -229,6 +236,7 @@ void ServerApp::stop() {
   }
   backgroundWake_.notify_all();
   if (background_.joinable()) background_.join();
+  parts_->scheduleRunner.stop();
   // Every request has been answered and every loop has ended: let the pool finish what it holds,
   // then the store can close. Messages from other servers stop before the notifier goes.
   parts_->pool.join();

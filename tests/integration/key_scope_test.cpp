@@ -118,6 +118,15 @@ const std::vector<Row> kTable = {
     {"GET", "/api/v1/workflows/{id}/jobs/status", Decision::AllQueues},
     {"GET", "/api/v1/workflows/{id}/jobs/{job_id}", Decision::AllQueues},
     {"GET", "/api/v1/jobs/{id}/dependencies", Decision::AllQueues},
+    {"GET", "/api/v1/schedules", Decision::AllQueues},
+    {"POST", "/api/v1/schedules", Decision::AllQueues},
+    {"GET", "/api/v1/schedules/{id}", Decision::AllQueues},
+    {"PUT", "/api/v1/schedules/{id}", Decision::AllQueues},
+    {"DELETE", "/api/v1/schedules/{id}", Decision::AllQueues},
+    {"POST", "/api/v1/schedules/{id}/pause", Decision::AllQueues},
+    {"POST", "/api/v1/schedules/{id}/resume", Decision::AllQueues},
+    {"POST", "/api/v1/schedules/{id}/trigger", Decision::AllQueues},
+    {"GET", "/api/v1/schedules/{id}/history", Decision::AllQueues},
     // The operator's routes.
     {"GET", "/api/v1/admin/organizations", Decision::Admin},
     {"POST", "/api/v1/admin/organizations", Decision::Admin},
@@ -258,7 +267,7 @@ TEST_F(KeyScopeTest, QueueLimitedKeyPassesWhereTheTableSaysYesAndGets403WhereItS
     }
   }
   EXPECT_EQ(allowed, 31);
-  EXPECT_EQ(refused, 36);  // 19, the nine workflow routes and the eight outgoing-webhook routes
+  EXPECT_EQ(refused, 45);  // 19, nine workflow, eight outgoing-webhook and nine schedule routes
 }
 
 TEST_F(KeyScopeTest, KeyWithEveryQueueIsRefusedNowhere) {

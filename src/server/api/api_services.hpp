@@ -3,6 +3,7 @@
 // every resource needs (path ids, queue permissions). Route tables are in each resource's file.
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -56,6 +57,8 @@ struct ApiServices {
   WebhookOutbox* webhookOutbox = nullptr;
   WebhookDeliveryLoop* webhookDelivery = nullptr;
   bool webhookAllowPrivate = false;
+  // Cron schedules (schedules_api.cpp): wakes the firing duty after a change of a schedule's next run.
+  std::function<void()> scheduleChanged;
 };
 
 // Where a handler with a JSON body starts: the caller, the body (a JSON object) and a reader of it.
@@ -99,5 +102,6 @@ void addRealtimeRoutes(Router& router, ApiServices& services);          // SSE a
 void addIncomingWebhookRoutes(Router& router, ApiServices& services);   // /webhooks/{org_id}/...
 void addOutgoingWebhookRoutes(Router& router, ApiServices& services);   // /outgoing-webhooks
 void addWorkflowRoutes(Router& router, ApiServices& services);          // workflows, job dependencies
+void addScheduleRoutes(Router& router, ApiServices& services);          // /schedules (cron)
 
 }  // namespace spooled::server

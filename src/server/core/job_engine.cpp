@@ -170,6 +170,23 @@ Task<std::vector<CreateJobOutcome>> JobEngine::createMany(const std::string& org
   co_return outcomes;
 }
 
+Task<> JobEngine::writeCreatingJobs(const std::function<void(StoreTx&, const JobCreator&)>& fn) {
+  const TimePoint now = now_();
+  std::vector<JobRecord> created;
+  co_await store_.write([&](StoreTx& tx) {
+    created.clear();  // a store may run fn again (PostgreSQL after a serialization failure)
+    const JobCreator create = [&](const std::string& orgId, const CreateJobInput& input) {
+      const std::size_t before = created.size();
+      CreateJobOutcome outcome = insertJobUnlessKnown(tx, orgId, input, now, limits_, created);
+      // As createMany: the in-transaction listeners (the webhook outbox) hear of the new job here.
+      if (created.size() > before) recordInTx(tx, JobEvent::Kind::Created, created.back(), created.back().status);
+      return outcome;
+    };
+    fn(tx, create);
+  });
+  announceCreated(created);
+}
+
 std::vector<JobRecord> JobEngine::claimIn(StoreTx& tx, const std::string& orgId, const ClaimInput& input, TimePoint now) {
   std::vector<JobRecord> claimed;
   const auto queue = tx.findQueue(orgId, input.queueName);

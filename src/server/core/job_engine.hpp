@@ -187,6 +187,11 @@ class JobEngine {
   // A failed workflow: its failed, dead-lettered and cancelled jobs back to pending (fresh retries),
   // dependencies counted again, status running. Any other status: 409.
   Task<WorkflowRecord> retryWorkflow(const std::string& orgId, const std::string& workflowId);
+  // Jobs made by another feature's transaction (cron schedules): fn runs in one write transaction
+  // and may call `create` there, which inserts as create() does (queue limits, idempotency keys);
+  // after the commit the jobs are announced as create()'s are (parked claims wake, events go out).
+  using JobCreator = std::function<CreateJobOutcome(const std::string& orgId, const CreateJobInput& input)>;
+  Task<> writeCreatingJobs(const std::function<void(StoreTx&, const JobCreator&)>& fn);
 
   NowFn now() const { return now_; }
 

@@ -17,6 +17,7 @@
 #include "common/task.hpp"
 #include "server/store/records.hpp"
 #include "server/store/webhook_records.hpp"
+#include "server/store/schedule_records.hpp"
 
 namespace spooled::server {
 
@@ -89,6 +90,16 @@ class StoreReader {
   // The edges on which jobId waits (its parents), and those that wait on jobId (its dependents).
   virtual std::vector<JobDependencyRecord> listDependencies(const std::string& orgId, const std::string& jobId) = 0;
   virtual std::vector<JobDependencyRecord> listDependents(const std::string& orgId, const std::string& jobId) = 0;
+  // --- Cron schedules (core/schedule_service) ---
+  virtual std::optional<ScheduleRecord> findSchedule(const std::string& orgId, const std::string& scheduleId) = 0;
+  // The organization's schedules, newest first, at most `limit`.
+  virtual std::vector<ScheduleRecord> listSchedules(const std::string& orgId, int limit) = 0;
+  virtual long long countSchedules(const std::string& orgId) = 0;
+  // Runs of one schedule of the organization, newest first, at most `limit`.
+  virtual std::vector<ScheduleRunRecord> listScheduleRuns(const std::string& orgId, const std::string& scheduleId,
+                                                          int limit) = 0;
+  // The earliest next_run_at of any active schedule of any organization (an index lookup).
+  virtual std::optional<TimePoint> earliestScheduledRun() = 0;
 };
 
 // A write transaction. Its reads see its own writes. Every method throws on a storage failure.
@@ -158,6 +169,20 @@ class StoreTx : public StoreReader {
   // Puts back tokens taken but not used (fewer ready jobs than granted), up to the bucket's size.
   virtual void returnClaimTokens(const std::string& orgId, const std::string& queueName, int ratePerSecond,
                                  int tokens) = 0;
+  // --- Cron schedules (core/schedule_service) ---
+  virtual void insertSchedule(const ScheduleRecord& schedule) = 0;
+  virtual void updateSchedule(const ScheduleRecord& schedule) = 0;  // every column of the row with this id
+  // Compare-and-set: writes the row only while its next_run_at still equals `expectedNextRun`
+  // (NULL matches nullopt). False, changing nothing, when another transaction moved it first.
+  virtual bool updateScheduleIfNextRun(const ScheduleRecord& schedule, std::optional<TimePoint> expectedNextRun) = 0;
+  // Deletes a schedule of the organization with its runs; false when it has none with this id.
+  virtual bool deleteSchedule(const std::string& orgId, const std::string& scheduleId) = 0;
+  // Active schedules of every organization whose next_run_at <= now, earliest first, at most `limit`.
+  // PostgreSQL locks the rows it returns (FOR UPDATE SKIP LOCKED).
+  virtual std::vector<ScheduleRecord> findDueSchedules(TimePoint now, int limit) = 0;
+  virtual void insertScheduleRun(const ScheduleRunRecord& run) = 0;
+  // Deletes the schedule's runs but the newest `keep`.
+  virtual void pruneScheduleRuns(const std::string& scheduleId, int keep) = 0;
 };
 
 // What health probes report about a store (GET /health, /health/ready).

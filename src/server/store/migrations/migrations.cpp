@@ -1,5 +1,6 @@
 #include "server/store/migrations/migrations.hpp"
 
+#include <set>
 #include <stdexcept>
 #include <string>
 
@@ -10,6 +11,13 @@ namespace {
 
 int appliedVersion(SqliteConnection& conn) {
   return std::stoi(conn.queryText("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").value_or("0"));
+}
+
+std::set<int> appliedVersions(SqliteConnection& conn) {
+  std::set<int> versions;
+  SqliteQuery query = conn.prepare("SELECT version FROM schema_migrations");
+  while (query.step()) versions.insert(static_cast<int>(query.columnInt(0)));
+  return versions;
 }
 
 }  // namespace
@@ -42,8 +50,11 @@ int applySqliteMigrations(SqliteConnection& conn, std::span<const Migration> mig
     const int current = appliedVersion(conn);
     requireKnownSchema(current, migrations);
     int applied = 0;
+    // Every step not recorded yet, also one numbered below the newest recorded: steps are numbered
+    // per feature in advance, so a lower number can arrive in a later release than a higher one.
+    const std::set<int> recorded = appliedVersions(conn);
     for (const auto& m : migrations) {
-      if (m.version <= current) continue;
+      if (recorded.contains(m.version)) continue;
       conn.exec(std::string(m.sql));
       SqliteQuery record =
           conn.prepare("INSERT INTO schema_migrations (version, description, applied_at) VALUES (?1, ?2, ?3)");

@@ -245,12 +245,54 @@ CREATE TABLE cluster_event_spill (
 );
 )sql";
 
+// Cron schedules and their runs, as SQLite's step 6.
+constexpr std::string_view kSchedules = R"sql(
+CREATE TABLE schedules (
+  id TEXT COLLATE "C" PRIMARY KEY,
+  org_id TEXT COLLATE "C" NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  description TEXT,
+  cron_expression TEXT NOT NULL,
+  timezone TEXT NOT NULL,
+  queue_name TEXT COLLATE "C" NOT NULL,
+  payload_template TEXT NOT NULL,
+  priority INTEGER NOT NULL,
+  max_retries INTEGER NOT NULL,
+  timeout_seconds INTEGER NOT NULL,
+  is_active BOOLEAN NOT NULL,
+  last_run_at BIGINT,
+  next_run_at BIGINT,
+  run_count INTEGER NOT NULL,
+  tags TEXT,
+  metadata TEXT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  seq BIGINT GENERATED ALWAYS AS IDENTITY
+);
+CREATE INDEX idx_schedules_org ON schedules (org_id, created_at);
+CREATE INDEX idx_schedules_due ON schedules (next_run_at) WHERE is_active AND next_run_at IS NOT NULL;
+CREATE TABLE schedule_runs (
+  id TEXT COLLATE "C" PRIMARY KEY,
+  org_id TEXT COLLATE "C" NOT NULL,
+  schedule_id TEXT COLLATE "C" NOT NULL REFERENCES schedules (id) ON DELETE CASCADE,
+  job_id TEXT COLLATE "C",
+  status TEXT NOT NULL,
+  error_message TEXT,
+  scheduled_for BIGINT,
+  started_at BIGINT NOT NULL,
+  completed_at BIGINT,
+  seq BIGINT GENERATED ALWAYS AS IDENTITY
+);
+CREATE INDEX idx_schedule_runs_schedule ON schedule_runs (schedule_id, started_at);
+)sql";
+
 constexpr Migration kPgMigrations[] = {
     {1, "initial schema: organizations, api_keys, queues, workers, jobs", kInitialSchema},
     {2, "revoked JWT ids; index of finished jobs by time", kRevokedTokensAndActivity},
     {3, "claim ties broken by insertion order", kClaimOrderByInsertion},
     {4, "indexes for the per-organization limit counts", kLimitCounts},
     {5, "outgoing webhooks and their delivery outbox", kOutgoingWebhooks},
+    {6, "cron schedules and their runs", kSchedules},
     {7, "workflows and job dependencies", kWorkflows},
     {8, "cluster limits: shared claim and request rate buckets; spill of large live events", kClusterLimits},
 };

@@ -240,12 +240,55 @@ CREATE TABLE claim_rate_buckets (
 ) WITHOUT ROWID;
 )sql";
 
+// Cron schedules and their runs (history). A run is recorded in the transaction that creates its
+// job and advances the schedule's next_run_at, so a restart can neither lose nor repeat one. Runs
+// keep the job id but no foreign key to jobs: jobs are deleted by retention and purges, and the
+// history should outlive them.
+constexpr std::string_view kSchedules = R"sql(
+CREATE TABLE schedules (
+  id TEXT PRIMARY KEY,
+  org_id TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  description TEXT,
+  cron_expression TEXT NOT NULL,
+  timezone TEXT NOT NULL,
+  queue_name TEXT NOT NULL,
+  payload_template TEXT NOT NULL,
+  priority INTEGER NOT NULL,
+  max_retries INTEGER NOT NULL,
+  timeout_seconds INTEGER NOT NULL,
+  is_active INTEGER NOT NULL,
+  last_run_at INTEGER,
+  next_run_at INTEGER,
+  run_count INTEGER NOT NULL,
+  tags TEXT,
+  metadata TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX idx_schedules_org ON schedules (org_id, created_at);
+CREATE INDEX idx_schedules_due ON schedules (next_run_at) WHERE is_active = 1 AND next_run_at IS NOT NULL;
+CREATE TABLE schedule_runs (
+  id TEXT PRIMARY KEY,
+  org_id TEXT NOT NULL,
+  schedule_id TEXT NOT NULL REFERENCES schedules (id) ON DELETE CASCADE,
+  job_id TEXT,
+  status TEXT NOT NULL,
+  error_message TEXT,
+  scheduled_for INTEGER,
+  started_at INTEGER NOT NULL,
+  completed_at INTEGER
+) STRICT;
+CREATE INDEX idx_schedule_runs_schedule ON schedule_runs (schedule_id, started_at);
+)sql";
+
 constexpr Migration kSqliteMigrations[] = {
     {1, "initial schema: organizations, api_keys, queues, workers, jobs", kInitialSchema},
     {2, "revoked JWT ids; index of finished jobs by time", kRevokedTokensAndActivity},
     {3, "claim ties broken by insertion order", kClaimOrderByInsertion},
     {4, "indexes for the per-organization limit counts", kLimitCounts},
     {5, "outgoing webhooks and their delivery outbox", kOutgoingWebhooks},
+    {6, "cron schedules and their runs", kSchedules},
     {7, "workflows and job dependencies", kWorkflows},
     {8, "cluster limits: claim rate buckets", kClusterLimits},
 };

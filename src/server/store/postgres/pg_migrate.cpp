@@ -1,5 +1,6 @@
 #include "server/store/postgres/pg_migrate.hpp"
 
+#include <set>
 #include <stdexcept>
 #include <string>
 
@@ -24,8 +25,12 @@ int applyPgMigrations(PgConnection& conn, std::span<const Migration> migrations,
     const int current = std::stoi(conn.queryText("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").value_or("0"));
     requireKnownSchema(current, migrations);
     int applied = 0;
+    // Every step not recorded yet, also one numbered below the newest recorded (see migrations.cpp).
+    std::set<int> recorded;
+    const PgResult rows = conn.query("SELECT version FROM schema_migrations");
+    for (int row = 0; row < rows.rows(); ++row) recorded.insert(std::stoi(rows.text(row, 0)));
     for (const auto& m : migrations) {
-      if (m.version <= current) continue;
+      if (recorded.contains(m.version)) continue;
       conn.exec(std::string(m.sql));
       conn.query("INSERT INTO schema_migrations (version, description, applied_at) VALUES ($1, $2, $3)",
                  {pgInt(m.version), std::string(m.description), pgTime(now)});

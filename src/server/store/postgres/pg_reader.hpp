@@ -64,6 +64,13 @@ class PgReaderImpl : public Interface {
   std::vector<JobRecord> listWorkflowJobs(const std::string& orgId, const std::string& workflowId) override;
   std::vector<JobDependencyRecord> listDependencies(const std::string& orgId, const std::string& jobId) override;
   std::vector<JobDependencyRecord> listDependents(const std::string& orgId, const std::string& jobId) override;
+  // Cron schedules: pg_schedules.cpp.
+  std::optional<ScheduleRecord> findSchedule(const std::string& orgId, const std::string& scheduleId) override;
+  std::vector<ScheduleRecord> listSchedules(const std::string& orgId, int limit) override;
+  long long countSchedules(const std::string& orgId) override;
+  std::vector<ScheduleRunRecord> listScheduleRuns(const std::string& orgId, const std::string& scheduleId,
+                                                  int limit) override;
+  std::optional<TimePoint> earliestScheduledRun() override;
 
  protected:
   template <class Record>

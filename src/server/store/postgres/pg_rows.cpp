@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "server/store/record_columns.hpp"
+#include "server/store/schedule_columns.hpp"
 
 namespace spooled::server {
 namespace {
@@ -107,6 +108,8 @@ template struct PgRows<OutgoingWebhookRecord>;
 template struct PgRows<WebhookDeliveryRecord>;
 template struct PgRows<WorkflowRecord>;
 template struct PgRows<JobDependencyRecord>;
+template struct PgRows<ScheduleRecord>;
+template struct PgRows<ScheduleRunRecord>;
 
 const std::string& pgUpsertQueueSql() {
   static const std::string sql = columns::upsertQueueSql('$');

@@ -53,6 +53,14 @@ class PgTx final : public PgReaderImpl<StoreTx> {
                       TimePoint now) override;
   void returnClaimTokens(const std::string& orgId, const std::string& queueName, int ratePerSecond,
                          int tokens) override;
+  // Cron schedules: pg_schedules.cpp.
+  void insertSchedule(const ScheduleRecord& schedule) override;
+  void updateSchedule(const ScheduleRecord& schedule) override;
+  bool updateScheduleIfNextRun(const ScheduleRecord& schedule, std::optional<TimePoint> expectedNextRun) override;
+  bool deleteSchedule(const std::string& orgId, const std::string& scheduleId) override;
+  std::vector<ScheduleRecord> findDueSchedules(TimePoint now, int limit) override;
+  void insertScheduleRun(const ScheduleRunRecord& run) override;
+  void pruneScheduleRuns(const std::string& scheduleId, int keep) override;
 
   // The SQL of the claim ($1 org, $2 queue, $3 now in ms, $4 limit), exposed so tests can EXPLAIN it.
   static const std::string& claimableJobsSql();

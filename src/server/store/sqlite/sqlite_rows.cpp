@@ -6,6 +6,7 @@
 
 #include "common/bounded_json.hpp"
 #include "server/store/record_columns.hpp"
+#include "server/store/schedule_columns.hpp"
 
 namespace spooled::server {
 namespace {
@@ -146,6 +147,8 @@ template struct SqliteRows<OutgoingWebhookRecord>;
 template struct SqliteRows<WebhookDeliveryRecord>;
 template struct SqliteRows<WorkflowRecord>;
 template struct SqliteRows<JobDependencyRecord>;
+template struct SqliteRows<ScheduleRecord>;
+template struct SqliteRows<ScheduleRunRecord>;
 
 const std::string& upsertQueueSql() {
   static const std::string sql = columns::upsertQueueSql('?');
