@@ -40,7 +40,10 @@ struct SharedBucket {
 class SharedRateLimiterTest : public ::testing::Test {
  protected:
   SharedRateLimiterTest() {
-    for (int i = 0; i < 3; ++i) servers_.push_back(std::make_unique<RateLimiter>([this] { return now_; }));
+    for (int i = 0; i < 3; ++i) {
+      servers_.push_back(std::make_unique<RateLimiter>([this] { return now_; }));
+      servers_.back()->shareWithCluster();
+    }
   }
   // Runs `seconds` of time in 5 ms steps; each step every server gets `perStep` requests for "key", and
   // every 50 ms each server syncs (unless `failing` says that sync fails). Returns the requests admitted.

@@ -6,6 +6,7 @@ namespace spooled::server {
 
 ClusterRateSync::ClusterRateSync(RateLimiter& limiter, ClusterSignals& cluster, std::chrono::milliseconds interval)
     : limiter_(limiter), cluster_(cluster), interval_(interval) {
+  limiter_.shareWithCluster();
   thread_ = std::thread([this] { run(); });
 }
 

@@ -35,8 +35,10 @@ RateDecision RateLimiter::take(const std::string& key, RateLimit limit) {
   decision.allowed = bucket.tokens >= 1.0;
   if (decision.allowed) {
     bucket.tokens -= 1.0;
-    bucket.unsynced += 1.0;
-    bucket.lastUsed = now;
+    if (shared_) {
+      bucket.unsynced += 1.0;
+      bucket.lastUsed = now;
+    }
   } else {
     decision.retryAfter = secondsToMs((1.0 - bucket.tokens) / limit.perSecond);
   }
@@ -55,6 +57,11 @@ void RateLimiter::evictFullBuckets(std::chrono::steady_clock::time_point now) {
       ++it;
     }
   }
+}
+
+void RateLimiter::shareWithCluster() {
+  const std::lock_guard lock(mutex_);
+  shared_ = true;
 }
 
 std::vector<RateLimiter::Usage> RateLimiter::takeUsage() {

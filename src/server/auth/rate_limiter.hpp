@@ -44,6 +44,10 @@ class RateLimiter {
   // less what was used meanwhile. A copy starts full, as a lone server's bucket does: when servers
   // together admit more than the shared bucket held, it goes into debt, which they all pay back by
   // refusing, so over any window the cluster admits what one bucket would (docs/architecture.md).
+  // Makes this limiter a cluster copy (ClusterRateSync calls it once). Only then are uses counted
+  // for reporting: a lone server's limiter must still forget full buckets, which a bucket with
+  // unreported uses never is.
+  void shareWithCluster();
   struct Usage {
     std::string key;
     double used = 0;
@@ -73,6 +77,7 @@ class RateLimiter {
   Clock clock_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, Bucket> buckets_;  // guarded by mutex_
+  bool shared_ = false;                               // guarded by mutex_
 };
 
 }  // namespace spooled::server
