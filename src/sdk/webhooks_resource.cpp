@@ -30,6 +30,18 @@ bool constantTimeEquals(const std::string& a, const std::string& b) {
   return diff == 0;
 }
 
+// The body of a create or an update: the same fields, unset ones left out.
+template <typename Params>
+json webhookBody(const Params& params) {
+  json body = json::object();
+  putField(body, "name", params.name);
+  putField(body, "url", params.url);
+  putField(body, "events", params.events);
+  putField(body, "secret", params.secret);
+  putField(body, "enabled", params.enabled);
+  return body;
+}
+
 }  // namespace
 
 const std::vector<std::string>& webhookEventTypes() {
@@ -105,12 +117,7 @@ std::vector<OutgoingWebhook> WebhooksResource::list() {
 }
 
 OutgoingWebhook WebhooksResource::create(const CreateWebhookParams& params) {
-  json body = json::object();
-  putField(body, "name", params.name);
-  putField(body, "url", params.url);
-  putField(body, "events", params.events);
-  putField(body, "secret", params.secret);
-  putField(body, "enabled", params.enabled);
+  json body = webhookBody(params);
   return OutgoingWebhook::fromJson(api_.call(ApiCall::post(kWebhooks, std::move(body))));
 }
 
@@ -119,12 +126,7 @@ OutgoingWebhook WebhooksResource::get(const std::string& id) {
 }
 
 OutgoingWebhook WebhooksResource::update(const std::string& id, const UpdateWebhookParams& params) {
-  json body = json::object();
-  putField(body, "name", params.name);
-  putField(body, "url", params.url);
-  putField(body, "events", params.events);
-  putField(body, "secret", params.secret);
-  putField(body, "enabled", params.enabled);
+  json body = webhookBody(params);
   return OutgoingWebhook::fromJson(api_.call(ApiCall::put(webhookPath(id), std::move(body))));
 }
 

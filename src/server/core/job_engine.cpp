@@ -27,6 +27,9 @@ JobRecord loadJob(StoreTx& tx, const std::string& orgId, const std::string& jobI
   return std::move(*job);
 }
 
+// The event of a failed attempt: retried later, or dead-lettered.
+JobEvent::Kind failureKind(bool willRetry) { return willRetry ? JobEvent::Kind::Failed : JobEvent::Kind::DeadLettered; }
+
 // Dead-lettered jobs of the organization (optionally one queue), oldest first.
 JobQuery deadLetterQuery(const std::string& orgId, const std::optional<std::string>& queueName, int limit) {
   JobQuery query;
@@ -113,12 +116,8 @@ void JobEngine::recordInTx(StoreTx& tx, JobEvent::Kind kind, const JobRecord& jo
   if (feed_.wantsTx() && feed_.wantsTx(tx, job.orgId)) feed_.emitInTx(tx, eventFor(kind, job, oldStatus));
 }
 
-void JobEngine::recordFailureInTx(StoreTx& tx, const JobRecord& job, bool willRetry) const {
-  recordInTx(tx, willRetry ? JobEvent::Kind::Failed : JobEvent::Kind::DeadLettered, job, JobStatus::Processing);
-}
-
 void JobEngine::emitFailure(const JobRecord& job, bool willRetry) const {
-  emit(willRetry ? JobEvent::Kind::Failed : JobEvent::Kind::DeadLettered, job, JobStatus::Processing);
+  emit(failureKind(willRetry), job, JobStatus::Processing);
 }
 
 void JobEngine::announceCreated(const std::vector<JobRecord>& created) const {
@@ -135,14 +134,17 @@ void JobEngine::notifyReady(const std::vector<JobRecord>& jobs) const {
   for (const auto& [queue, count] : perQueue) notifier_.notify(queue.first, queue.second, count);
 }
 
-void JobEngine::storeFinished(StoreTx& tx, const JobRecord& job, TimePoint now, DependencyEffects& effects) const {
+void JobEngine::storeFinished(StoreTx& tx, const JobRecord& job, JobEvent::Kind kind, JobStatus oldStatus,
+                              TimePoint now, DependencyEffects& effects) const {
   tx.updateJob(job);
-  if (!isFinal(job.status)) return;
-  const std::size_t cancelledBefore = effects.cancelled.size();
-  settleDependents(tx, job, now, effects);
-  // Dependents cancelled with their parent are changes of this transaction too: the outbox hears them.
-  for (std::size_t i = cancelledBefore; i < effects.cancelled.size(); ++i)
-    recordInTx(tx, JobEvent::Kind::Cancelled, effects.cancelled[i].first, effects.cancelled[i].second);
+  if (isFinal(job.status)) {
+    const std::size_t cancelledBefore = effects.cancelled.size();
+    settleDependents(tx, job, now, effects);
+    // Dependents cancelled with their parent are changes of this transaction too: the outbox hears them.
+    for (std::size_t i = cancelledBefore; i < effects.cancelled.size(); ++i)
+      recordInTx(tx, JobEvent::Kind::Cancelled, effects.cancelled[i].first, effects.cancelled[i].second);
+  }
+  recordInTx(tx, kind, job, oldStatus);
 }
 
 void JobEngine::announce(const DependencyEffects& effects) const {
@@ -231,12 +233,8 @@ AckOutcome JobEngine::acknowledgeOne(StoreTx& tx, const std::string& orgId, cons
     const auto delay = retry_.delayFor(job.retryCount + 1, unitRandom);
     outcome.willRetry = applyFailure(job, item.error, item.retryable, now, delay);
   }
-  storeFinished(tx, job, now, effects);
-  if (item.completed) {
-    recordInTx(tx, JobEvent::Kind::Completed, job, JobStatus::Processing);
-  } else {
-    recordFailureInTx(tx, job, outcome.willRetry);
-  }
+  const JobEvent::Kind kind = item.completed ? JobEvent::Kind::Completed : failureKind(outcome.willRetry);
+  storeFinished(tx, job, kind, JobStatus::Processing, now, effects);
   changed = std::move(job);
   return outcome;
 }
@@ -284,8 +282,7 @@ Task<> JobEngine::complete(const std::string& orgId, const std::string& jobId, c
     JobRecord job = loadJob(tx, orgId, jobId);
     requireLease(job, lease, now);
     applyComplete(job, result, now);
-    storeFinished(tx, job, now, effects);
-    recordInTx(tx, JobEvent::Kind::Completed, job, JobStatus::Processing);
+    storeFinished(tx, job, JobEvent::Kind::Completed, JobStatus::Processing, now, effects);
     return job;
   });
   emit(JobEvent::Kind::Completed, job, JobStatus::Processing);
@@ -303,8 +300,7 @@ Task<FailOutcome> JobEngine::fail(const std::string& orgId, const std::string& j
     requireLease(job, lease, now);
     const auto delay = retry_.delayFor(job.retryCount + 1, unitRandom);
     const bool willRetry = applyFailure(job, error, retryable, now, delay);
-    storeFinished(tx, job, now, effects);
-    recordFailureInTx(tx, job, willRetry);
+    storeFinished(tx, job, failureKind(willRetry), JobStatus::Processing, now, effects);
     failed = job;
     return FailOutcome{job.status, willRetry, willRetry ? job.scheduledAt : std::nullopt};
   });
@@ -360,8 +356,7 @@ Task<JobRecord> JobEngine::cancel(const std::string& orgId, const std::string& j
     JobRecord j = loadJob(tx, orgId, jobId);
     before = j.status;
     applyCancel(j, now);
-    storeFinished(tx, j, now, effects);
-    recordInTx(tx, JobEvent::Kind::Cancelled, j, before);
+    storeFinished(tx, j, JobEvent::Kind::Cancelled, before, now, effects);
     return j;
   });
   emit(JobEvent::Kind::Cancelled, job, before);
@@ -460,8 +455,7 @@ Task<int> JobEngine::reapExpiredLeases(int batchLimit) {
       const std::string error = "lease expired: worker " + job.assignedWorkerId.value_or("?") +
                                 " stopped renewing it";
       const bool willRetry = applyFailure(job, error, true, now, std::chrono::milliseconds(0));
-      storeFinished(tx, job, now, effects);
-      recordFailureInTx(tx, job, willRetry);
+      storeFinished(tx, job, failureKind(willRetry), JobStatus::Processing, now, effects);
       reaped.emplace_back(job, willRetry);
     }
     return static_cast<int>(expired.size());

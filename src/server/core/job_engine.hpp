@@ -215,7 +215,6 @@ class JobEngine {
   void emit(JobEvent::Kind kind, const JobRecord& job, JobStatus oldStatus) const;
   // Tells in-transaction listeners (the webhook outbox) about the change, inside its transaction.
   void recordInTx(StoreTx& tx, JobEvent::Kind kind, const JobRecord& job, JobStatus oldStatus) const;
-  void recordFailureInTx(StoreTx& tx, const JobRecord& job, bool willRetry) const;
   void emitFailure(const JobRecord& job, bool willRetry) const;
   // Loads one job of the organization (404 when it has none), applies a transition and stores it, in
   // one transaction. Returns the job as stored.
@@ -235,8 +234,10 @@ class JobEngine {
   void announceCreated(const std::vector<JobRecord>& created) const;
   // Wakes as many claimers of each queue as it got ready jobs.
   void notifyReady(const std::vector<JobRecord>& jobs) const;
-  // Stores a job that just reached a final state and lets its workflow and dependents follow, in tx.
-  void storeFinished(StoreTx& tx, const JobRecord& job, TimePoint now, DependencyEffects& effects) const;
+  // Stores a job an attempt or a cancel changed, lets its workflow and dependents follow when it is
+  // final, and tells in-transaction listeners (the outbox) about it as `kind`, all in tx.
+  void storeFinished(StoreTx& tx, const JobRecord& job, JobEvent::Kind kind, JobStatus oldStatus, TimePoint now,
+                     DependencyEffects& effects) const;
   // After the commit: wakes the queues of released dependents and tells listeners of cancelled ones.
   void announce(const DependencyEffects& effects) const;
 
