@@ -137,6 +137,11 @@ void JobEngine::notifyReady(const std::vector<JobRecord>& jobs) const {
 void JobEngine::storeFinished(StoreTx& tx, const JobRecord& job, JobEvent::Kind kind, JobStatus oldStatus,
                               TimePoint now, DependencyEffects& effects) const {
   tx.updateJob(job);
+  settleFinished(tx, job, kind, oldStatus, now, effects);
+}
+
+void JobEngine::settleFinished(StoreTx& tx, const JobRecord& job, JobEvent::Kind kind, JobStatus oldStatus,
+                               TimePoint now, DependencyEffects& effects) const {
   if (isFinal(job.status)) {
     const std::size_t cancelledBefore = effects.cancelled.size();
     settleDependents(tx, job, now, effects);
@@ -200,9 +205,10 @@ std::vector<JobRecord> JobEngine::claimIn(StoreTx& tx, const std::string& orgId,
                               : rateLimiter_.acquire(orgId, input.queueName, *rate, input.limit, now);
   if (limit == 0) return claimed;
   claimed = tx.findClaimableJobs(orgId, input.queueName, now, limit);
-  for (JobRecord& job : claimed) {
+  for (JobRecord& job : claimed)
     applyClaim(job, input.workerId, newUuid(), now, std::chrono::seconds(input.leaseDurationSecs));
-    tx.updateJob(job);
+  tx.updateJobs(claimed);
+  for (const JobRecord& job : claimed) {
     recordInTx(tx, JobEvent::Kind::Claimed, job, JobStatus::Pending);
     noteWorkflowStarted(tx, job, now);
   }
@@ -219,10 +225,13 @@ Task<std::vector<JobRecord>> JobEngine::claim(const std::string& orgId, const Cl
   co_return claimed;
 }
 
-AckOutcome JobEngine::acknowledgeOne(StoreTx& tx, const std::string& orgId, const AckInput& item, TimePoint now,
-                                     const std::function<bool(const std::string&)>& mayUseQueue, JobRecord& changed,
+AckOutcome JobEngine::acknowledgeOne(StoreTx& tx, const AckInput& item, TimePoint now,
+                                     const std::function<bool(const std::string&)>& mayUseQueue,
+                                     std::unordered_map<std::string, JobRecord>& rows, JobRecord& changed,
                                      DependencyEffects& effects) {
-  JobRecord job = loadJob(tx, orgId, item.jobId);
+  const auto row = rows.find(item.jobId);
+  if (row == rows.end()) throw ApiError(ErrorCode::NotFound, "job " + item.jobId + " not found");
+  JobRecord job = row->second;
   if (!mayUseQueue(job.queueName))
     throw ApiError(ErrorCode::Forbidden, "API key does not have permission for queue '" + job.queueName + "'");
   requireLease(job, item.lease, now);
@@ -234,7 +243,8 @@ AckOutcome JobEngine::acknowledgeOne(StoreTx& tx, const std::string& orgId, cons
     outcome.willRetry = applyFailure(job, item.error, item.retryable, now, delay);
   }
   const JobEvent::Kind kind = item.completed ? JobEvent::Kind::Completed : failureKind(outcome.willRetry);
-  storeFinished(tx, job, kind, JobStatus::Processing, now, effects);
+  settleFinished(tx, job, kind, JobStatus::Processing, now, effects);
+  row->second = job;  // a second item for this job in the batch meets it finished
   changed = std::move(job);
   return outcome;
 }
@@ -249,13 +259,23 @@ Task<AckBatchOutcome> JobEngine::acknowledge(const std::string& orgId, const std
     effects.clear();
     AckBatchOutcome out;
     out.items.reserve(items.size());
+    // The batch's jobs are read in one go and their rows written in one go after the last item.
+    std::vector<std::string> ids;
+    for (const AckInput& item : items) ids.push_back(item.jobId);
+    std::unordered_map<std::string, JobRecord> rows;
+    for (JobRecord& job : tx.findJobs(orgId, ids)) rows.emplace(job.id, std::move(job));
+    std::set<std::string> finished;
     for (std::size_t i = 0; i < items.size(); ++i) {
       try {
-        out.items.push_back(acknowledgeOne(tx, orgId, items[i], now, mayUseQueue, changed[i], effects));
+        out.items.push_back(acknowledgeOne(tx, items[i], now, mayUseQueue, rows, changed[i], effects));
+        finished.insert(items[i].jobId);
       } catch (const ApiError& e) {  // this item's verdict; storage errors still fail the whole batch
         out.items.push_back(AckOutcome{e, false});
       }
     }
+    std::vector<JobRecord> writes;
+    for (const std::string& id : finished) writes.push_back(rows.at(id));
+    tx.updateJobs(writes);
     if (claim) out.claimed = claimIn(tx, orgId, *claim, now);
     return out;
   });

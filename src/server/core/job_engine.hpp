@@ -7,6 +7,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "common/error_code.hpp"
@@ -226,9 +227,12 @@ class JobEngine {
                             std::optional<JobEvent::Kind> txKind = std::nullopt);
   // Claims inside a write transaction (shared by claim and acknowledge).
   std::vector<JobRecord> claimIn(StoreTx& tx, const std::string& orgId, const ClaimInput& input, TimePoint now);
-  // Applies one AckInput inside a write transaction; throws ApiError when the item may not change.
-  AckOutcome acknowledgeOne(StoreTx& tx, const std::string& orgId, const AckInput& item, TimePoint now,
-                            const std::function<bool(const std::string&)>& mayUseQueue, JobRecord& changed,
+  // Applies one AckInput inside a write transaction to its job in `rows` (the batch's jobs, read at
+  // once) and leaves the job's row to be written with the rest of the batch; throws ApiError when
+  // the item may not change.
+  AckOutcome acknowledgeOne(StoreTx& tx, const AckInput& item, TimePoint now,
+                            const std::function<bool(const std::string&)>& mayUseQueue,
+                            std::unordered_map<std::string, JobRecord>& rows, JobRecord& changed,
                             DependencyEffects& effects);
   // Wakes claimers of each queue that got jobs, and tells listeners about each job.
   void announceCreated(const std::vector<JobRecord>& created) const;
@@ -238,6 +242,9 @@ class JobEngine {
   // final, and tells in-transaction listeners (the outbox) about it as `kind`, all in tx.
   void storeFinished(StoreTx& tx, const JobRecord& job, JobEvent::Kind kind, JobStatus oldStatus, TimePoint now,
                      DependencyEffects& effects) const;
+  // storeFinished but the write of the job's own row, which the caller does (with others) in tx.
+  void settleFinished(StoreTx& tx, const JobRecord& job, JobEvent::Kind kind, JobStatus oldStatus, TimePoint now,
+                      DependencyEffects& effects) const;
   // After the commit: wakes the queues of released dependents and tells listeners of cancelled ones.
   void announce(const DependencyEffects& effects) const;
 

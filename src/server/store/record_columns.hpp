@@ -157,6 +157,19 @@ std::vector<std::string> columnNames() {
   return names;
 }
 
+// Bit i set: column i (Spec order) differs between the two records. Stores write only those.
+template <class Record>
+std::uint64_t changedColumns(const Record& before, const Record& after) {
+  std::uint64_t changed = 0;
+  int index = 0;
+  auto compare = [&](const char*, const auto& a, const auto& b) {
+    if (!(a == b)) changed |= std::uint64_t{1} << index;
+    ++index;
+  };
+  Spec<Record>::fields(compare, before, after);
+  return changed;
+}
+
 inline std::string joined(const std::vector<std::string>& parts, std::string_view separator) {
   std::string out;
   for (const auto& part : parts) out += (out.empty() ? "" : std::string(separator)) + part;

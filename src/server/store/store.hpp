@@ -183,6 +183,19 @@ class StoreTx : public StoreReader {
   virtual void insertScheduleRun(const ScheduleRunRecord& run) = 0;
   // Deletes the schedule's runs but the newest `keep`.
   virtual void pruneScheduleRuns(const std::string& scheduleId, int keep) = 0;
+  // --- Jobs in sets: what a claim or a batch of acknowledgements reads and writes at once ---
+  // The jobs of the organization with these ids (unknown ids are left out), in no particular order.
+  // A store whose statements cost a round trip each (PostgreSQL) reads them in one.
+  virtual std::vector<JobRecord> findJobs(const std::string& orgId, const std::vector<std::string>& ids) {
+    std::vector<JobRecord> found;
+    for (const std::string& id : ids)
+      if (auto job = findJob(orgId, id)) found.push_back(std::move(*job));
+    return found;
+  }
+  // As updateJob for each, in one statement where the store can.
+  virtual void updateJobs(const std::vector<JobRecord>& jobs) {
+    for (const JobRecord& job : jobs) updateJob(job);
+  }
 };
 
 // What health probes report about a store (GET /health, /health/ready).

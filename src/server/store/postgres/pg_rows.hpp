@@ -22,6 +22,14 @@ struct PgRows {
   // for organization-scoped records, so an update never crosses organizations).
   static const std::string& update();
   static PgParams bind(const Record& record);
+  // UPDATE of the keys and the columns in `columns` (bit i: column i, as columns::changedColumns) of one
+  // row, numbered $1.. in that order; bindOf binds a record to it.
+  static const std::string& updateOf(std::uint64_t columns);
+  static PgParams bindOf(const Record& record, std::uint64_t columns);
+  // The same columns of many rows in one statement: each column's values travel as one array
+  // parameter and the rows are matched on their keys. bindManyOf binds the records to it.
+  static const std::string& updateManyOf(std::uint64_t columns);
+  static PgParams bindManyOf(const std::vector<Record>& records, std::uint64_t columns);
   static std::vector<Record> readAll(const PgResult& result);
   static std::optional<Record> readOne(const PgResult& result);
 };

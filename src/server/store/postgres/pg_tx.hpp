@@ -2,7 +2,9 @@
 // StoreTx on a writer connection, inside a transaction the store opened. The queries that pick rows
 // to change for the whole cluster (claims, expired leases, silent workers) lock what they return and
 // skip rows another transaction holds (FOR UPDATE SKIP LOCKED): two servers never take the same job.
+#include <cstdint>
 #include <string>
+#include <unordered_map>
 
 #include "server/store/postgres/pg_reader.hpp"
 
@@ -13,10 +15,17 @@ class PgTx final : public PgReaderImpl<StoreTx> {
   explicit PgTx(PgConnection& conn) : PgReaderImpl<StoreTx>(conn, true) {}
 
   void insertJob(const JobRecord& job) override;
-  void updateJob(const JobRecord& job) override;
   std::vector<JobRecord> findClaimableJobs(const std::string& orgId, const std::string& queueName, TimePoint now,
                                            int limit) override;
   std::vector<JobRecord> findExpiredLeases(TimePoint now, int limit) override;
+  // Job rows as this request read them, and writes of what changed since (pg_job_writes.cpp): a
+  // claim or a completion changes a handful of a job's 31 columns, and sending only those spares
+  // the database re-reading (and re-storing) the payload. Sets of jobs go in one statement each.
+  std::optional<JobRecord> findJob(const std::string& orgId, const std::string& jobId) override;
+  std::optional<JobRecord> findJobByIdempotencyKey(const std::string& orgId, const std::string& key) override;
+  std::vector<JobRecord> findJobs(const std::string& orgId, const std::vector<std::string>& ids) override;
+  void updateJob(const JobRecord& job) override;
+  void updateJobs(const std::vector<JobRecord>& jobs) override;
 
   void insertWorker(const WorkerRecord& worker) override;
   void updateWorker(const WorkerRecord& worker) override;
@@ -70,6 +79,20 @@ class PgTx final : public PgReaderImpl<StoreTx> {
   // that does not exist in that organization), so a caller bug cannot pass silently.
   template <class Record>
   void writeRow(const std::string& sql, const Record& record, const char* what);
+  // The columns of job that differ from the row as this request last read or wrote it; every column
+  // but the keys when it has not seen the row.
+  std::uint64_t changedSinceRead(const JobRecord& job) const;
+  void remember(const JobRecord& job) { jobsAsRead_[job.id] = job; }
+  std::optional<JobRecord> remembered(std::optional<JobRecord> job) {
+    if (job) remember(*job);
+    return job;
+  }
+  std::vector<JobRecord> remembered(std::vector<JobRecord> jobs) {
+    for (const JobRecord& job : jobs) remember(job);
+    return jobs;
+  }
+
+  std::unordered_map<std::string, JobRecord> jobsAsRead_;  // id -> the row as this request last saw it
 };
 
 }  // namespace spooled::server

@@ -84,14 +84,7 @@ const std::string& SqliteRows<Record>::update() {
 
 template <class Record>
 std::uint64_t SqliteRows<Record>::changedColumns(const Record& before, const Record& after) {
-  std::uint64_t changed = 0;
-  int index = 0;
-  auto compare = [&](const char*, const auto& a, const auto& b) {
-    if (!(a == b)) changed |= std::uint64_t{1} << index;
-    ++index;
-  };
-  Spec<Record>::fields(compare, before, after);
-  return changed;
+  return columns::changedColumns(before, after);
 }
 
 template <class Record>
