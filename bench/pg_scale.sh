@@ -6,8 +6,13 @@
 # It reports jobs/s and the CPU per drained job of the servers, of the workers (for pg-boss: its
 # Node.js process, which is both), and of PostgreSQL (the postmaster and its backends, from /proc).
 #
-# Usage: bench/pg_scale.sh [--jobs 20000] [--servers "1 2 4"] [--workers 4] [--concurrency 8]
-#                          [--rounds 1] [--official-api] [--build-dir build] [--server-bin PATH] [--keep]
+# Usage: bench/pg_scale.sh [--jobs 20000] [--servers "1 2 4"] [--workers 4] [--concurrency 100]
+#                          [--pgboss-fetch 1000] [--rounds 1] [--official-api] [--build-dir build]
+#                          [--server-bin PATH] [--keep]
+# How many jobs a worker takes at once: our workers' --concurrency (a claim asks for the free slots;
+# 100 is the most spooled-bench allows) and pg-boss's fetch batch (it completes each fetch in one
+# statement). Each side's default is its fastest: pg-boss waits its polling interval (0.5 s) between
+# fetches, so with a fetch of 100 it drains at about 800 jobs/s, with 1,000 about 2,500.
 # With --rounds N every configuration runs N times, interleaved, and the table shows medians.
 # Needs: a built tree (make build), PostgreSQL (Debian package), node and npm (pg-boss is installed
 # into $BUILD_DIR/bench-peers as for compare.sh), root (initdb runs as the postgres user).
@@ -16,7 +21,8 @@ set -euo pipefail
 JOBS=20000
 SERVER_COUNTS="1 2 4"
 WORKERS=4
-CONCURRENCY=8
+CONCURRENCY=100
+PGBOSS_FETCH=1000
 ROUNDS=1
 OFFICIAL=()
 SERVER_BIN=()
@@ -31,12 +37,13 @@ while [[ $# -gt 0 ]]; do
     --servers) SERVER_COUNTS="$2"; shift 2 ;;
     --workers) WORKERS="$2"; shift 2 ;;
     --concurrency) CONCURRENCY="$2"; shift 2 ;;
+    --pgboss-fetch) PGBOSS_FETCH="$2"; shift 2 ;;
     --rounds) ROUNDS="$2"; shift 2 ;;
     --official-api) OFFICIAL=(--official-api); shift ;;
     --build-dir) BUILD_DIR="$2"; shift 2 ;;
     --server-bin) SERVER_BIN=(--server-bin "$2"); shift 2 ;;
     --keep) KEEP=1; shift ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "pg_scale.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -82,14 +89,14 @@ for ((round = 1; round <= ROUNDS; round++)); do
       --database-pid "$PG_PID" burndown --jobs "$JOBS" --workers "$WORKERS" --concurrency "$CONCURRENCY" \
       "${OFFICIAL[@]}" --json
   done
-  # pg-boss as in compare.sh: inserts of 1,000, 4 in flight; $WORKERS work() loops fetching up to 1,000.
+  # pg-boss as in compare.sh: inserts of 1,000, 4 in flight; $WORKERS work() loops fetching up to $PGBOSS_FETCH.
   run "pgboss.r$round" node "$PEERS_SRC/pgboss.js" burndown --pg-url "$(fresh_database "pgboss.r$round")" --jobs "$JOBS" \
-    --batch 1000 --workers "$WORKERS" --fetch-batch 1000 --database-pid "$PG_PID"
+    --batch 1000 --workers "$WORKERS" --fetch-batch "$PGBOSS_FETCH" --database-pid "$PG_PID"
 done
 
 echo
 echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average before ${LOAD_BEFORE}, after $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "burn-down of $JOBS no-op jobs, $WORKERS workers x concurrency $CONCURRENCY${OFFICIAL:+ (official API only)};" \
+echo "burn-down of $JOBS no-op jobs, $WORKERS workers (ours: concurrency $CONCURRENCY; pg-boss: fetch $PGBOSS_FETCH)${OFFICIAL:+ (official API only)};" \
   "$ROUNDS round(s), medians; PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') (fsync, synchronous_commit on)," \
   "spooled $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "(this tree)"), node $(node --version)"
 echo

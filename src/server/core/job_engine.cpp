@@ -50,7 +50,10 @@ CreateJobOutcome insertJobUnlessKnown(StoreTx& tx, const std::string& orgId, con
     if (auto existing = tx.findJobByIdempotencyKey(orgId, *input.idempotencyKey))
       return CreateJobOutcome{existing->id, false};
   }
-  requireQueueRoom(tx, limits, orgId, input.queueName);  // a job on a new name creates the queue
+  // A job on a new name creates the queue. A queue that got a job earlier in this transaction exists
+  // (the usual bulk enqueue: one lookup, not one per job).
+  const bool queueSeen = !created.empty() && created.back().orgId == orgId && created.back().queueName == input.queueName;
+  if (!queueSeen) requireQueueRoom(tx, limits, orgId, input.queueName);
   JobRecord job;
   job.id = newTimeOrderedUuid();  // time-ordered: cheap to index (common/ids.hpp)
   job.orgId = orgId;
