@@ -122,6 +122,7 @@ int ServerApp::start(std::ostream& keyOut) {
     StoreOptions storeOptions;
     storeOptions.busyTimeoutMs = config_.dbBusyTimeoutMs;
     storeOptions.poolSize = config_.dbPoolSize;
+    storeOptions.clusterPresenceMs = config_.clusterPresenceMs;
     store = openStore(config_.databaseUrl, storeOptions);
   } catch (const std::exception& e) {
     throw std::runtime_error("cannot open database " + config_.databaseUrl + ": " + e.what());

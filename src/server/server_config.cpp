@@ -103,6 +103,7 @@ void validateServerConfig(const ServerConfig& c) {
   requireInRange("--event-keepalive-secs", c.eventKeepAliveSecs, 1, 3600);
   requireInRange("--db-busy-timeout-ms", c.dbBusyTimeoutMs, 1, 600000);
   requireInRange("--db-pool-size", c.dbPoolSize, 2, 1000);
+  requireInRange("--cluster-presence-ms", c.clusterPresenceMs, 100, 600000);
   requireInRange("--threads", c.threads, 0, 1024);
   requireInRange("--webhook-timeout-secs", c.webhookTimeoutSecs, 1, 300);
   requireInRange("--webhook-max-attempts", c.webhookMaxAttempts, 1, 20);
@@ -132,6 +133,12 @@ int parseServerConfig(int argc, const char* const* argv, ServerConfig& config) {
                  "PostgreSQL: connections each server opens for reads and writes (half of them, at most 8, "
                  "write); three more carry wake-ups and the background-duty lock")
       ->envname("DB_POOL_SIZE")
+      ->capture_default_str();
+  app.add_option("--cluster-presence-ms", config.clusterPresenceMs,
+                 "PostgreSQL: a server with live-event subscribers tells the others this often; servers relay "
+                 "events through the database only while some other server announced subscribers within three "
+                 "such intervals (and for 1.2 intervals after they start). The same on every server")
+      ->envname("CLUSTER_PRESENCE_MS")
       ->capture_default_str();
   std::string retentionCompleted;
   std::string retentionDeadletter;

@@ -12,6 +12,7 @@ struct ServerConfig {
   std::string databaseUrl = "sqlite:./spooled-data/spooled.db";
   int dbBusyTimeoutMs = 2000;  // a write waits this long for a lock another process holds, then 503
   int dbPoolSize = 10;
+  int clusterPresenceMs = 10000;
   // How long finished jobs are kept (core/job_retention.hpp), in seconds; 0 keeps them forever.
   long long retentionCompletedSecs = 0;   // completed and cancelled jobs
   long long retentionDeadletterSecs = 0;  // dead-lettered jobs         // PostgreSQL: connections for reads and writes (3 more: wake-ups, duties)

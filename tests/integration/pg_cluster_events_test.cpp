@@ -1,11 +1,18 @@
 // Live events across servers: two spooled-server processes on one PostgreSQL database; subscribers
 // (SSE and WebSocket) on one server get the events of jobs driven through the other, or through both
 // by turns, in each job's order, once each, with the same bodies the other server's subscribers get,
-// events too big for a NOTIFY payload included.
+// events too big for a NOTIFY payload included. A server relays through the database only while
+// another server has subscribers, and one that gains a subscriber gets the others' events from then on.
 #include <gtest/gtest.h>
 
-#include <map>
+#include <poll.h>
 
+#include <algorithm>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "server/store/postgres/pg_connection.hpp"
 #include "support/api_steps.hpp"
 #include "support/pg_servers_test.hpp"
 #include "support/stream_clients.hpp"
@@ -104,6 +111,93 @@ TEST_F(PgClusterEventsTest, SubscribersOnOneServerGetEveryJobsEventsInOrderOnceW
   // Ids are those of the server that sent them: unique and increasing on each stream.
   const auto events = sseB.events();
   for (std::size_t i = 1; i < events.size(); ++i) EXPECT_NE(events[i].id, events[i - 1].id);
+}
+
+// Listens on the servers' channels with a connection of its own, as a third party: what the servers
+// send through the database, and when a server announces that it has subscribers.
+class ChannelListener {
+ public:
+  explicit ChannelListener(const std::string& url) : conn_(url) {
+    conn_.exec("LISTEN spooled_events; LISTEN spooled_listeners");
+  }
+  // Collects what arrives within `wait`.
+  void collect(std::chrono::milliseconds wait) {
+    pollfd fd{PQsocket(conn_.raw()), POLLIN, 0};
+    if (::poll(&fd, 1, static_cast<int>(wait.count())) > 0) PQconsumeInput(conn_.raw());
+    while (PGnotify* note = PQnotifies(conn_.raw())) {
+      (std::string(note->relname) == "spooled_events" ? events : announcements).push_back(note->extra);
+      PQfreemem(note);
+    }
+  }
+  // The servers that announced subscribers so far (a starting server's questions begin with "?").
+  std::set<std::string> announcers() const {
+    std::set<std::string> out;
+    for (const std::string& a : announcements)
+      if (!a.starts_with("?")) out.insert(a);
+    return out;
+  }
+  // Waits for an announcement from a server not among `known`.
+  bool waitForNewAnnouncer(const std::set<std::string>& known, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      collect(100ms);
+      for (const std::string& a : announcers())
+        if (!known.count(a)) return true;
+    }
+    return false;
+  }
+  std::vector<std::string> events, announcements;
+
+ private:
+  server::PgConnection conn_;
+};
+
+TEST_F(PgClusterEventsTest, EventsGoThroughTheDatabaseOnlyWhileAnotherServerHasSubscribers) {
+  startServers(2, {}, {"--cluster-presence-ms", "300"});
+  ChannelListener database(url_);
+  std::this_thread::sleep_for(2500ms);  // past the servers' start-up, when they relay everything
+  const SseOptions auth{{{"Authorization", "Bearer " + servers_[0]->apiKey()}}};
+
+  // A subscriber on A alone: A's events reach it directly, and nothing goes through the database.
+  SseClient sseA(servers_[0]->port(), "/api/v1/events", auth);
+  ASSERT_EQ(sseA.status(), 200);
+  database.collect(50ms);
+  database.events.clear();
+  const std::string local = runJob(0, 0, 0, {{"n", 1}});
+  ASSERT_TRUE(sseA.waitFor([&](const auto& m) { return byJob(bodiesOf(m))[local].size() >= kLife.size(); }, 10s));
+  EXPECT_EQ(types(byJob(bodiesOf(sseA.events()))[local]), kLife);
+  database.collect(200ms);  // a relayed event would have come back to A through the database first
+  EXPECT_TRUE(database.events.empty()) << database.events.size() << " NOTIFY payload(s), first: "
+                                       << database.events.front();
+
+  // A subscriber on B: B says so, and from then on A relays. The first jobs may still race the
+  // announcement; the next ones reach B whole, in order, and A's subscriber as before.
+  const std::set<std::string> onlyA = database.announcers();  // A announces its own subscriber
+  ASSERT_EQ(onlyA.size(), 1u);
+  SseClient sseB(servers_[1]->port(), "/api/v1/events", auth);
+  ASSERT_EQ(sseB.status(), 200);
+  ASSERT_TRUE(database.waitForNewAnnouncer(onlyA, 5s));
+  std::string first;
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (first.empty() && std::chrono::steady_clock::now() < deadline) {
+    const std::string id = runJob(0, 0, 0, {{"n", 2}});
+    if (sseB.waitFor([&](const auto& m) { return byJob(bodiesOf(m)).count(id) > 0; }, 1s)) first = id;
+  }
+  ASSERT_FALSE(first.empty()) << "B never got an event of a job run through A";
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) ids.push_back(runJob(0, 0, 0, {{"n", 3 + i}}));
+  auto whole = [&](const std::vector<SseMessage>& m) {
+    auto jobs = byJob(bodiesOf(m));
+    return std::all_of(ids.begin(), ids.end(), [&](const std::string& id) { return jobs[id].size() >= kLife.size(); });
+  };
+  ASSERT_TRUE(sseB.waitFor(whole, 10s)) << "SSE on B";
+  ASSERT_TRUE(sseA.waitFor(whole, 10s)) << "SSE on A";
+  for (const std::string& id : ids) {
+    EXPECT_EQ(types(byJob(bodiesOf(sseB.events()))[id]), kLife) << "B, job " << id;
+    EXPECT_EQ(byJob(bodiesOf(sseA.events()))[id], byJob(bodiesOf(sseB.events()))[id]) << "job " << id;
+  }
+  database.collect(50ms);
+  EXPECT_FALSE(database.events.empty());
 }
 
 }  // namespace

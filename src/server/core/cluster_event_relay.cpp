@@ -8,12 +8,22 @@ ClusterEventRelay::ClusterEventRelay(EventBus& bus, ClusterSignals& cluster) : b
   cluster_.onEvent([this](const std::string& message) {
     if (auto event = decode(message)) bus_.deliver(std::move(*event));
   });
+  cluster_.watchListeners([this] { return bus_.subscriberCount() > 0; });
   bus_.setRelay(this);
 }
 
-void ClusterEventRelay::publish(LiveEvent event) { cluster_.publishEvent(encode(event)); }
+void ClusterEventRelay::publish(LiveEvent event) {
+  if (cluster_.relayEvents()) {
+    cluster_.publishEvent(encode(event));
+  } else {
+    bus_.deliver(std::move(event));
+  }
+}
 
-void ClusterEventRelay::detach() { cluster_.onEvent(nullptr); }
+void ClusterEventRelay::detach() {
+  cluster_.watchListeners(nullptr);
+  cluster_.onEvent(nullptr);
+}
 
 // Lines: organization, queue, job id, type, dotted name, "1" when it ends the job, then the JSON
 // (rendered compactly, so it has no raw newline; the names before it have none either).

@@ -71,6 +71,7 @@ EventBus::Subscribed EventBus::subscribe(SubscriptionOptions options, const std:
   }
   byOrg_[out.subscription->orgId()][out.subscription.get()] = out.subscription;
   ++subscribers_;
+  if (relay_ != nullptr) relay_->subscribed();
   return out;
 }
 

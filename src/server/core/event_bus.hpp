@@ -33,6 +33,8 @@ class EventRelay {
   // Carries an event committed on this server to every server's bus (this one's included), calling
   // EventBus::deliver there. Runs on the committing thread, so it must not block for long.
   virtual void publish(LiveEvent event) = 0;
+  // A subscriber was added to this server's bus (called under the bus's lock: must not call back).
+  virtual void subscribed() {}
 };
 
 class EventBus final : public JobEventListener {

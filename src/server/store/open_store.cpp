@@ -51,6 +51,7 @@ std::unique_ptr<Store> openStore(const std::string& databaseUrl, const StoreOpti
   {
     PgStoreOptions pgOptions;
     pgOptions.poolSize = static_cast<std::size_t>(std::max(2, options.poolSize));
+    pgOptions.clusterPresence = std::chrono::milliseconds(options.clusterPresenceMs);
     pgOptions.lockTimeoutMs = options.busyTimeoutMs;
     return std::make_unique<PgStore>(databaseUrl, pgOptions);
   }

@@ -251,6 +251,15 @@ class ClusterSignals {
   using EventFn = std::function<void(const std::string& message)>;
   virtual void publishEvent(std::string message) = 0;
   virtual void onEvent(EventFn fn) = 0;
+  // Listener presence: relaying events costs the database a NOTIFY per batch and every server a
+  // round trip, and is wasted while no other process has a subscriber. A process with subscribers
+  // (`hasListeners`, polled) announces itself now and then; relayEvents() is true while another
+  // process announced itself lately, for a while after this one started (it has not heard everyone
+  // yet), and while this process's own relayed events are still on their way back (so a switch to
+  // local delivery cannot overtake them). listenerJoined() announces a new subscriber at once.
+  virtual void watchListeners(std::function<bool()> hasListeners) = 0;
+  virtual void listenerJoined() = 0;
+  virtual bool relayEvents() = 0;
 };
 
 // A database. Thread-safe: any thread may call read() and write() at any time.
@@ -360,6 +369,8 @@ struct StoreOptions {
   int busyTimeoutMs = 2000;
   // PostgreSQL: connections for reads and writes together (--db-pool-size).
   int poolSize = 10;
+  // PostgreSQL: how often a server with live-event subscribers tells the others (--cluster-presence-ms).
+  int clusterPresenceMs = 10000;
 };
 
 // Opens the database named by a URL: "sqlite:PATH" (relative or absolute; parent folders are created)

@@ -15,6 +15,13 @@ namespace {
 
 constexpr const char* kReadyChannel = "spooled_ready";
 constexpr const char* kEventChannel = "spooled_events";
+constexpr const char* kListenerChannel = "spooled_listeners";  // presence: payload is the instance
+// Own relayed events not heard back after this long are taken as lost (a dropped listener
+// connection misses them), so they cannot keep this process relaying for ever.
+constexpr auto kOwnEventsLostAfter = std::chrono::seconds(5);
+// A process just started relays everything for this long: it asks who has subscribers when its
+// listener connects, and the answers arrive within it.
+constexpr auto kStartupRelay = std::chrono::seconds(2);
 constexpr const char* kDutyLock = "7305129845202";  // any fixed number, one per database
 constexpr auto kRetry = std::chrono::milliseconds(500);
 // PostgreSQL refuses NOTIFY payloads of 8000 bytes or more. Events are packed up to kPackBytes per
@@ -32,7 +39,8 @@ std::string literal(PgConnection& conn, const std::string& text) {
 
 }  // namespace
 
-PgClusterSignals::PgClusterSignals(std::string url) : url_(std::move(url)), instance_(randomHex(8)) {
+PgClusterSignals::PgClusterSignals(std::string url, std::chrono::milliseconds presenceInterval)
+    : url_(std::move(url)), instance_(randomHex(8)), presenceInterval_(presenceInterval) {
   listener_ = std::thread([this] { listenLoop(); });
   publisher_ = std::thread([this] { publishLoop(); });
 }
@@ -53,10 +61,10 @@ void PgClusterSignals::publishReady(const std::string& orgId, const std::string&
     std::lock_guard lock(mutex_);
     std::string key = orgId + "\n" + queueName;
     // Wake-ups for one queue queued back to back go out as one message.
-    if (!pending_.empty() && !pending_.back().event && pending_.back().body == key)
+    if (!pending_.empty() && pending_.back().kind == Kind::WakeUp && pending_.back().body == key)
       pending_.back().count += count;
     else
-      pending_.push_back(Outgoing{false, std::move(key), count});
+      pending_.push_back(Outgoing{Kind::WakeUp, std::move(key), count});
   }
   wake_.notify_all();
 }
@@ -64,8 +72,9 @@ void PgClusterSignals::publishReady(const std::string& orgId, const std::string&
 void PgClusterSignals::publishEvent(std::string message) {
   {
     std::lock_guard lock(mutex_);
-    pending_.push_back(Outgoing{true, std::move(message), 0});
+    pending_.push_back(Outgoing{Kind::Event, std::move(message), 0});
     ++eventsQueued_;
+    lastEventQueued_ = Clock::now();
   }
   wake_.notify_all();
 }
@@ -111,7 +120,12 @@ std::string PgClusterSignals::notifySql(PgConnection& conn, const std::deque<Out
     packed.clear();
   };
   for (const Outgoing& item : batch) {
-    if (!item.event) {
+    if (item.kind == Kind::Presence) {  // an announcement, or with body "?" a question
+      flushEvents();
+      sql += std::string("SELECT pg_notify('") + kListenerChannel + "', " + literal(conn, item.body + instance_) + ");";
+      continue;
+    }
+    if (item.kind == Kind::WakeUp) {
       flushEvents();
       // The payload: instance, organization, queue, count, separated by newlines (names have none).
       const std::string payload = instance_ + "\n" + item.body + "\n" + std::to_string(item.count);
@@ -136,10 +150,16 @@ std::string PgClusterSignals::notifySql(PgConnection& conn, const std::deque<Out
 }
 
 void PgClusterSignals::deliverLocally(const std::deque<Outgoing>& batch) {
+  const auto events =
+      std::count_if(batch.begin(), batch.end(), [](const Outgoing& item) { return item.kind == Kind::Event; });
+  {
+    std::lock_guard lock(mutex_);
+    ownEventsBack_ += static_cast<std::uint64_t>(events);
+  }
   std::lock_guard lock(callbackMutex_);
   if (!onEvent_) return;
   for (const Outgoing& item : batch)
-    if (item.event) onEvent_(item.body);
+    if (item.kind == Kind::Event) onEvent_(item.body);
 }
 
 void PgClusterSignals::publishLoop() {
@@ -182,6 +202,7 @@ void PgClusterSignals::publishLoop() {
 void PgClusterSignals::receiveEvents(PgConnection& conn, const std::string& payload) {
   std::size_t at = payload.find('\n');
   if (at == std::string::npos) return;
+  const bool own = payload.compare(0, instance_.size() + 1, instance_ + "-") == 0;
   ++at;
   while (at < payload.size()) {
     const char kind = payload[at];
@@ -190,6 +211,10 @@ void PgClusterSignals::receiveEvents(PgConnection& conn, const std::string& payl
     const std::size_t length = std::stoull(payload.substr(at + 1, colon - at - 1));
     std::string body = payload.substr(colon + 1, length);
     at = colon + 1 + length;
+    if (own) {
+      std::lock_guard lock(mutex_);
+      ++ownEventsBack_;
+    }
     if (kind == 'r') {
       const auto spilled = conn.queryText("SELECT body FROM cluster_event_spill WHERE id = $1", {body});
       if (!spilled) continue;  // removed by the clean-up after ten minutes: nothing to deliver
@@ -210,8 +235,15 @@ void PgClusterSignals::listenLoop() {
     try {
       if (!conn || conn->broken()) {
         conn = std::make_unique<PgConnection>(url_);
-        conn->exec(std::string("LISTEN ") + kReadyChannel + "; LISTEN " + kEventChannel);
+        conn->exec(std::string("LISTEN ") + kReadyChannel + "; LISTEN " + kEventChannel + "; LISTEN " +
+                   kListenerChannel);
+        {
+          std::lock_guard lock(mutex_);  // who has subscribers? (they answer at once)
+          pending_.push_back(Outgoing{Kind::Presence, "?", 0});
+        }
+        wake_.notify_all();
       }
+      announceIfListening(Clock::now());
       pollfd fd{PQsocket(conn->raw()), POLLIN, 0};
       if (::poll(&fd, 1, 200) > 0 && PQconsumeInput(conn->raw()) == 0)
         throw PgError("listener connection lost", "", true);
@@ -221,6 +253,20 @@ void PgClusterSignals::listenLoop() {
         PQfreemem(note);
         if (channel == kEventChannel) {
           receiveEvents(*conn, payload);
+          continue;
+        }
+        if (channel == kListenerChannel) {
+          if (payload == instance_ || payload == "?" + instance_) continue;
+          const auto now = Clock::now();
+          std::lock_guard lock(mutex_);
+          if (payload.starts_with("?")) {  // a process that just started asks; answer if listening lately
+            if (lastLocalListener_ != Clock::time_point{} && now - lastLocalListener_ < 3 * presenceInterval_) {
+              queuePresence(now);
+              wake_.notify_all();
+            }
+            continue;
+          }
+          othersListenUntil_ = std::max(othersListenUntil_, now + 3 * presenceInterval_);
           continue;
         }
         std::istringstream in(payload);
@@ -238,6 +284,55 @@ void PgClusterSignals::listenLoop() {
       wake_.wait_for(lock, kRetry, [&] { return stopping_; });
     }
   }
+}
+
+void PgClusterSignals::watchListeners(std::function<bool()> hasListeners) {
+  std::lock_guard lock(callbackMutex_);
+  hasListeners_ = std::move(hasListeners);
+}
+
+void PgClusterSignals::listenerJoined() {
+  {
+    std::lock_guard lock(mutex_);
+    const auto now = Clock::now();
+    lastLocalListener_ = now;
+    // Announced within the last second: the others relay already, or hear it in a moment.
+    if (now - lastAnnounced_ < std::chrono::seconds(1)) return;
+    queuePresence(now);
+  }
+  wake_.notify_all();
+}
+
+void PgClusterSignals::queuePresence(Clock::time_point now) {
+  lastAnnounced_ = now;
+  pending_.push_back(Outgoing{Kind::Presence, {}, 0});
+}
+
+void PgClusterSignals::announceIfListening(Clock::time_point now) {
+  bool listening = false;
+  {
+    std::lock_guard lock(callbackMutex_);
+    listening = hasListeners_ && hasListeners_();
+  }
+  {
+    std::lock_guard lock(mutex_);
+    if (listening) lastLocalListener_ = now;
+    // A subscriber that just left may reconnect with Last-Event-ID: keep the cluster's events coming
+    // for as long as the others remember an announcement.
+    const bool lately = lastLocalListener_ != Clock::time_point{} && now - lastLocalListener_ < 3 * presenceInterval_;
+    if (!lately || now - lastAnnounced_ < presenceInterval_) return;
+    queuePresence(now);
+  }
+  wake_.notify_all();
+}
+
+bool PgClusterSignals::relayEvents() {
+  const auto now = Clock::now();
+  std::lock_guard lock(mutex_);
+  const bool othersListen = now < othersListenUntil_;
+  const bool stillLearning = now - startedAt_ < kStartupRelay;
+  const bool ownOnTheirWay = eventsQueued_ > ownEventsBack_ && now - lastEventQueued_ < kOwnEventsLostAfter;
+  return othersListen || stillLearning || ownOnTheirWay;
 }
 
 bool PgClusterSignals::holdsDuties() {

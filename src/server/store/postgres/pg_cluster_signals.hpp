@@ -14,6 +14,7 @@
 // own events come back through the database too, so all servers see one order of events. A job's
 // created event is queued before the wake-up that lets another server claim it (core emits first).
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -31,7 +32,8 @@ namespace spooled::server {
 
 class PgClusterSignals final : public ClusterSignals, public ClusterEventBarrier {
  public:
-  explicit PgClusterSignals(std::string url);
+  // presenceInterval: how often this process announces that it has live-event subscribers.
+  PgClusterSignals(std::string url, std::chrono::milliseconds presenceInterval);
   ~PgClusterSignals() override;
 
   void publishReady(const std::string& orgId, const std::string& queueName, std::size_t count) override;
@@ -41,13 +43,18 @@ class PgClusterSignals final : public ClusterSignals, public ClusterEventBarrier
   void publishEvent(std::string message) override;
   void onEvent(EventFn fn) override;
   bool whenEventsSent(std::function<void()> done) override;
+  void watchListeners(std::function<bool()> hasListeners) override;
+  void listenerJoined() override;
+  bool relayEvents() override;
 
  private:
+  enum class Kind { WakeUp, Event, Presence };
   struct Outgoing {
-    bool event = false;   // a live event; otherwise a wake-up
-    std::string body;     // event: the message; wake-up: "org\nqueue"
+    Kind kind = Kind::WakeUp;
+    std::string body;       // event: the message; wake-up: "org\nqueue"; presence: empty
     std::size_t count = 0;  // wake-up: jobs
   };
+  using Clock = std::chrono::steady_clock;
   void listenLoop();
   void publishLoop();
   // The statements that send `batch` as NOTIFYs in its order (spilling oversized events to a table).
@@ -56,6 +63,9 @@ class PgClusterSignals final : public ClusterSignals, public ClusterEventBarrier
   void deliverLocally(const std::deque<Outgoing>& batch);
   // Marks the events up to `queued` as sent and calls the waiters that were waiting for no more.
   void eventsSentUpTo(std::uint64_t queued);
+  // Listener thread, each turn: announces this process while it has (or lately had) subscribers.
+  void announceIfListening(Clock::time_point now);
+  void queuePresence(Clock::time_point now);  // under mutex_
 
   const std::string url_;
   const std::string instance_;  // this process's wake-ups carry it, so the listener skips them
@@ -68,6 +78,15 @@ class PgClusterSignals final : public ClusterSignals, public ClusterEventBarrier
   std::uint64_t eventsQueued_ = 0;  // events ever queued
   std::uint64_t eventsSent_ = 0;    // of those, sent or given up on
   std::vector<std::pair<std::uint64_t, std::function<void()>>> sentWaiters_;  // (eventsQueued_ then, done)
+  // Presence (under mutex_).
+  const std::chrono::milliseconds presenceInterval_;
+  const Clock::time_point startedAt_ = Clock::now();
+  Clock::time_point othersListenUntil_{};  // another process announced subscribers lately
+  Clock::time_point lastAnnounced_{};
+  Clock::time_point lastLocalListener_{};
+  Clock::time_point lastEventQueued_{};
+  std::uint64_t ownEventsBack_ = 0;  // own events heard back through the database, or given up on
+  std::function<bool()> hasListeners_;  // under callbackMutex_
   std::mutex callbackMutex_;  // held while onReady_ or onEvent_ runs
   ReadyFn onReady_;
   EventFn onEvent_;

@@ -33,7 +33,7 @@ PgStore::PgStore(const std::string& url, PgStoreOptions options)
   } catch (const PgError& e) {
     throw std::runtime_error(e.what());
   }
-  signals_ = std::make_unique<PgClusterSignals>(url);
+  signals_ = std::make_unique<PgClusterSignals>(url, options.clusterPresence);
   const std::size_t writers = writerCount(options.poolSize);
   for (std::size_t i = 0; i < writers; ++i) writers_.emplace_back([this, i] { writerLoop(i); });
 }

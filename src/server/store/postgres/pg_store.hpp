@@ -33,6 +33,7 @@ struct PgStoreOptions {
   std::size_t poolSize = 10;  // writer and reader connections together (the listener and duty lock add 3)
   int lockTimeoutMs = 2000;   // a write waits this long for a row another transaction holds, then 503
   std::chrono::milliseconds idleCheckInterval{1000};  // while writes fail, a probe commit this often
+  std::chrono::milliseconds clusterPresence{10000};   // listener announcements (PgClusterSignals)
 };
 
 class PgStore final : public Store {
