@@ -64,6 +64,8 @@ RetentionPolicy retentionPolicy(const ServerConfig& config) {
   RetentionPolicy policy;
   if (config.retentionCompletedSecs > 0) policy.completed = std::chrono::seconds(config.retentionCompletedSecs);
   if (config.retentionDeadletterSecs > 0) policy.deadletter = std::chrono::seconds(config.retentionDeadletterSecs);
+  if (config.retentionWebhookDeliveriesSecs > 0)
+    policy.webhookDeliveries = std::chrono::seconds(config.retentionWebhookDeliveriesSecs);
   return policy;
 }
 
@@ -301,6 +303,8 @@ void ServerApp::runBackgroundLoops() {
       try {
         if (const long long deleted = syncWait(purgeExpiredJobs(*parts_->store, retention, nowMs())); deleted > 0)
           spdlog::info("deleted {} finished job(s) past their retention", deleted);
+        if (const long long deleted = syncWait(purgeOldWebhookDeliveries(*parts_->store, retention, nowMs())); deleted > 0)
+          spdlog::info("deleted {} finished webhook deliveries past their retention", deleted);
       } catch (const std::exception& e) {
         spdlog::error("retention failed: {}", e.what());
       }

@@ -149,6 +149,12 @@ int parseServerConfig(int argc, const char* const* argv, ServerConfig& config) {
   app.add_option("--retention-deadletter", retentionDeadletter,
                  "Delete dead-lettered jobs this long after they failed (7d, 12h, ...); default: keep them")
       ->envname("RETENTION_DEADLETTER");
+  std::string retentionDeliveries = "7d";
+  app.add_option("--retention-webhook-deliveries", retentionDeliveries,
+                 "Delete outgoing webhooks' finished deliveries (and their attempt logs) this long after they "
+                 "were created (7d, 12h, ...; 0: keep them)")
+      ->envname("RETENTION_WEBHOOK_DELIVERIES")
+      ->capture_default_str();
   app.add_option("--threads", config.threads,
                  "Threads serving connections and handlers (0: one per core, at least 2); the SQLite writer has "
                  "its own")
@@ -265,6 +271,8 @@ int parseServerConfig(int argc, const char* const* argv, ServerConfig& config) {
   try {
     config.retentionCompletedSecs = parseRetention("--retention-completed", retentionCompleted);
     config.retentionDeadletterSecs = parseRetention("--retention-deadletter", retentionDeadletter);
+    config.retentionWebhookDeliveriesSecs =
+        parseRetention("--retention-webhook-deliveries", retentionDeliveries);
     validateServerConfig(config);
   } catch (const std::invalid_argument& e) {
     std::cerr << "spooled-server: " << e.what() << "\n";

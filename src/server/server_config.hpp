@@ -15,7 +15,8 @@ struct ServerConfig {
   int clusterPresenceMs = 10000;
   // How long finished jobs are kept (core/job_retention.hpp), in seconds; 0 keeps them forever.
   long long retentionCompletedSecs = 0;   // completed and cancelled jobs
-  long long retentionDeadletterSecs = 0;  // dead-lettered jobs         // PostgreSQL: connections for reads and writes (3 more: wake-ups, duties)
+  long long retentionDeadletterSecs = 0;  // dead-lettered jobs
+  long long retentionWebhookDeliveriesSecs = 7 * 86400;  // outgoing webhooks' finished deliveries         // PostgreSQL: connections for reads and writes (3 more: wake-ups, duties)
   std::optional<std::string> apiKey;    // registered for the default organization at start
   std::optional<std::string> adminKey;  // for admin routes (X-Admin-Key)
   std::string logLevel = "info";        // trace, debug, info, warn, error, critical, off

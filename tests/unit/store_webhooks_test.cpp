@@ -6,6 +6,7 @@
 #include <future>
 
 #include "common/ids.hpp"
+#include "server/core/job_retention.hpp"
 #include "server/core/webhook_outbox.hpp"
 #include "store_fixtures.hpp"
 
@@ -192,6 +193,29 @@ TEST_P(StoreWebhooksTest, TwoTransactionsNeverTakeTheSameDueDelivery) {
   secondDone.set_value();
   EXPECT_EQ(first.get(), 1u);
   EXPECT_TRUE(seen.empty()) << "the locked row was handed out twice";
+}
+
+TEST_P(StoreWebhooksTest, RetentionDeletesOldFinishedDeliveriesButNeverPendingOnes) {
+  using namespace std::chrono_literals;
+  const OutgoingWebhookRecord hook = webhook("slack", 0), other = webhook("pager", 0);
+  const WebhookDeliveryRecord oldSuccess = delivery(hook, 10, "success"), oldFailed = delivery(hook, 20, "failed");
+  const WebhookDeliveryRecord oldPending = delivery(hook, 30), recent = delivery(hook, 95, "success");
+  const WebhookDeliveryRecord otherOld = delivery(other, 10, "success");
+  auto exists = [&](const WebhookDeliveryRecord& d) {
+    return store_->readResult([&](StoreReader& r) { return r.findWebhookDelivery(org_.id, d.id).has_value(); });
+  };
+  RetentionPolicy keepMinute;
+  keepMinute.webhookDeliveries = 60s;
+  EXPECT_EQ(syncWait(purgeOldWebhookDeliveries(*store_, keepMinute, at(100), 1)), 2) << "one per webhook per call";
+  EXPECT_EQ(syncWait(purgeOldWebhookDeliveries(*store_, keepMinute, at(100), 1)), 1);
+  EXPECT_EQ(syncWait(purgeOldWebhookDeliveries(*store_, keepMinute, at(100), 1)), 0);
+  EXPECT_FALSE(exists(oldSuccess));
+  EXPECT_FALSE(exists(oldFailed));
+  EXPECT_FALSE(exists(otherOld));
+  EXPECT_TRUE(exists(oldPending)) << "a delivery still being tried is kept whatever its age";
+  EXPECT_TRUE(exists(recent));
+  EXPECT_EQ(syncWait(purgeOldWebhookDeliveries(*store_, RetentionPolicy{}, at(1000))), 0) << "no policy: kept";
+  EXPECT_TRUE(exists(recent));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreWebhooksTest, ::testing::ValuesIn(storeBackends()), backendTestName);

@@ -47,4 +47,18 @@ Task<long long> purgeExpiredJobs(Store& store, const RetentionPolicy& policy, Ti
   co_return deleted;
 }
 
+Task<long long> purgeOldWebhookDeliveries(Store& store, const RetentionPolicy& policy, TimePoint now, int limit) {
+  if (!policy.webhookDeliveries) co_return 0;
+  const TimePoint cutoff = now - *policy.webhookDeliveries;
+  std::vector<std::string> webhookIds;
+  store.read([&](StoreReader& r) {
+    for (const auto& org : r.listOrganizations())
+      for (const auto& webhook : r.listOutgoingWebhooks(org.id)) webhookIds.push_back(webhook.id);
+  });
+  long long deleted = 0;
+  for (const std::string& id : webhookIds)
+    deleted += co_await store.write([&](StoreTx& tx) { return tx.deleteWebhookDeliveriesBefore(id, cutoff, limit); });
+  co_return deleted;
+}
+
 }  // namespace spooled::server

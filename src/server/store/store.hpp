@@ -196,6 +196,10 @@ class StoreTx : public StoreReader {
   virtual void updateJobs(const std::vector<JobRecord>& jobs) {
     for (const JobRecord& job : jobs) updateJob(job);
   }
+  // --- Retention of webhook deliveries ---
+  // Deletes up to `limit` of the webhook's finished deliveries (success or failed) created before
+  // `cutoff`, oldest first; pending ones stay whatever their age. Returns how many it deleted.
+  virtual long long deleteWebhookDeliveriesBefore(const std::string& webhookId, TimePoint cutoff, int limit) = 0;
 };
 
 // What health probes report about a store (GET /health, /health/ready).

@@ -82,6 +82,15 @@ void PgTx::recordWebhookOutcome(const std::string& webhookId, bool success, Time
       {webhookId, std::string(success ? "true" : "false"), pgTime(at)});
 }
 
+long long PgTx::deleteWebhookDeliveriesBefore(const std::string& webhookId, TimePoint cutoff, int limit) {
+  // On idx_webhook_deliveries_webhook (webhook_id, created_at): the oldest of one webhook come first.
+  return conn_
+      .query("DELETE FROM outgoing_webhook_deliveries WHERE id IN (SELECT id FROM outgoing_webhook_deliveries"
+             " WHERE webhook_id = $1 AND created_at < $2 AND status <> 'pending' ORDER BY created_at LIMIT $3)",
+             {webhookId, pgTime(cutoff), pgInt(limit)})
+      .affected();
+}
+
 void PgTx::insertWebhookDelivery(const WebhookDeliveryRecord& delivery) {
   runRow(conn_, Deliveries::insert(), delivery, "insertWebhookDelivery");
 }

@@ -54,6 +54,7 @@ class SqliteTx final : public SqliteReaderImpl<StoreTx> {
   void insertWebhookDelivery(const WebhookDeliveryRecord& delivery) override;
   void updateWebhookDelivery(const WebhookDeliveryRecord& delivery) override;
   std::vector<WebhookDeliveryRecord> findDueWebhookDeliveries(TimePoint now, int limit) override;
+  long long deleteWebhookDeliveriesBefore(const std::string& webhookId, TimePoint cutoff, int limit) override;
   // Workflows and job dependencies (sqlite_workflows.cpp).
   void insertWorkflow(const WorkflowRecord& workflow) override;
   void updateWorkflow(const WorkflowRecord& workflow) override;

@@ -88,6 +88,16 @@ void SqliteTx::recordWebhookOutcome(const std::string& webhookId, bool success, 
   query.run();
 }
 
+long long SqliteTx::deleteWebhookDeliveriesBefore(const std::string& webhookId, TimePoint cutoff, int limit) {
+  // On idx_webhook_deliveries_webhook (webhook_id, created_at): the oldest of one webhook come first.
+  SqliteQuery query = conn_.prepare(
+      "DELETE FROM outgoing_webhook_deliveries WHERE id IN (SELECT id FROM outgoing_webhook_deliveries"
+      " WHERE webhook_id = ?1 AND created_at < ?2 AND status <> 'pending' ORDER BY created_at LIMIT ?3)");
+  bindParams(query, {webhookId, toEpochMs(cutoff), std::int64_t{limit}});
+  query.run();
+  return conn_.changes();
+}
+
 void SqliteTx::insertWebhookDelivery(const WebhookDeliveryRecord& delivery) {
   runRow(conn_, Deliveries::insert(), delivery, "insertWebhookDelivery");
 }
