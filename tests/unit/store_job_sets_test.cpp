@@ -105,6 +105,27 @@ TEST_P(StoreJobSets, UpdateJobsNeverWritesAnotherOrganizationsRow) {
   EXPECT_EQ(read("org-a", mine.id)->status, JobStatus::Pending);  // the failed transaction wrote nothing
 }
 
+TEST_P(StoreJobSets, InsertJobsStoresEveryFieldAndKeepsTheJobsInClaimOrder) {
+  std::vector<JobRecord> jobs;
+  for (int i = 0; i < 6; ++i) {
+    JobRecord job = i % 2 == 0 ? fullJob("org-a", "bulk") : minimalJob("org-a", "bulk");
+    job.idempotencyKey.reset();
+    job.status = JobStatus::Pending;
+    job.scheduledAt.reset();
+    job.expiresAt.reset();
+    job.priority = 0;
+    job.createdAt = job.updatedAt = at(1);  // one request's jobs share their creation time
+    job.payload = json{{"i", i}, {"text", "quote \" slash \\ {braces,} NULL"}};
+    jobs.push_back(job);
+  }
+  store_->writeNow([&](StoreTx& tx) { tx.insertJobs(jobs); });
+  for (const JobRecord& job : jobs) EXPECT_EQ(view(read("org-a", job.id)), view(job));
+  std::vector<JobRecord> claimable;
+  store_->writeNow([&](StoreTx& tx) { claimable = tx.findClaimableJobs("org-a", "bulk", at(10), 10); });
+  ASSERT_EQ(claimable.size(), jobs.size());
+  for (std::size_t i = 0; i < jobs.size(); ++i) EXPECT_EQ(claimable[i].id, jobs[i].id) << "position " << i;
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreJobSets, ::testing::ValuesIn(storeBackends()), backendTestName);
 
 }  // namespace

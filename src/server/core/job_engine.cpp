@@ -42,10 +42,18 @@ JobQuery deadLetterQuery(const std::string& orgId, const std::optional<std::stri
   return query;
 }
 
+// Inserts the jobs insertJobUnlessKnown deferred so far.
+void insertDeferred(StoreTx& tx, std::vector<JobRecord>* deferred) {
+  if (deferred == nullptr || deferred->empty()) return;
+  tx.insertJobs(*deferred);
+  deferred->clear();
+}
+
 }  // namespace
 
 CreateJobOutcome insertJobUnlessKnown(StoreTx& tx, const std::string& orgId, const CreateJobInput& input,
-                                      TimePoint now, const OrgLimits& limits, std::vector<JobRecord>& created) {
+                                      TimePoint now, const OrgLimits& limits, std::vector<JobRecord>& created,
+                                      std::vector<JobRecord>* deferred) {
   if (input.idempotencyKey) {
     if (auto existing = tx.findJobByIdempotencyKey(orgId, *input.idempotencyKey))
       return CreateJobOutcome{existing->id, false};
@@ -53,7 +61,10 @@ CreateJobOutcome insertJobUnlessKnown(StoreTx& tx, const std::string& orgId, con
   // A job on a new name creates the queue. A queue that got a job earlier in this transaction exists
   // (the usual bulk enqueue: one lookup, not one per job).
   const bool queueSeen = !created.empty() && created.back().orgId == orgId && created.back().queueName == input.queueName;
-  if (!queueSeen) requireQueueRoom(tx, limits, orgId, input.queueName);
+  if (!queueSeen) {
+    insertDeferred(tx, deferred);  // the queues counted must include those of the jobs waiting
+    requireQueueRoom(tx, limits, orgId, input.queueName);
+  }
   JobRecord job;
   job.id = newTimeOrderedUuid();  // time-ordered: cheap to index (common/ids.hpp)
   job.orgId = orgId;
@@ -76,6 +87,12 @@ CreateJobOutcome insertJobUnlessKnown(StoreTx& tx, const std::string& orgId, con
   job.dependenciesMet = input.dependenciesPending == 0;
   job.createdAt = now;
   job.updatedAt = now;
+  if (deferred && !job.idempotencyKey) {
+    deferred->push_back(job);
+    created.push_back(std::move(job));
+    return CreateJobOutcome{created.back().id, true};
+  }
+  insertDeferred(tx, deferred);  // the jobs before this one keep their place in the queue
   try {
     tx.insertJob(job);
   } catch (const StoreDuplicateKey&) {
@@ -171,8 +188,10 @@ Task<std::vector<CreateJobOutcome>> JobEngine::createMany(const std::string& org
     created.clear();
     std::vector<CreateJobOutcome> outcomes;
     outcomes.reserve(inputs.size());
+    std::vector<JobRecord> deferred;  // a bulk enqueue's jobs go in one statement where the store can
     for (const CreateJobInput& input : inputs)
-      outcomes.push_back(insertJobUnlessKnown(tx, orgId, input, now, limits_, created));
+      outcomes.push_back(insertJobUnlessKnown(tx, orgId, input, now, limits_, created, &deferred));
+    insertDeferred(tx, &deferred);
     for (const JobRecord& job : created) recordInTx(tx, JobEvent::Kind::Created, job, job.status);
     return outcomes;
   });

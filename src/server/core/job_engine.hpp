@@ -132,9 +132,12 @@ struct CreateWorkflowOutcome {
 };
 
 // Inserts the job `input` describes inside tx, unless its idempotency key names an existing job of the
-// organization; a new job is appended to `created`. Shared by job and workflow creation.
+// organization; a new job is appended to `created`. Shared by job and workflow creation. With
+// `deferred`, a job without an idempotency key is appended there instead of inserted, for the caller
+// to insert with the others (StoreTx::insertJobs) before its transaction ends.
 CreateJobOutcome insertJobUnlessKnown(StoreTx& tx, const std::string& orgId, const CreateJobInput& input,
-                                      TimePoint now, const OrgLimits& limits, std::vector<JobRecord>& created);
+                                      TimePoint now, const OrgLimits& limits, std::vector<JobRecord>& created,
+                                      std::vector<JobRecord>* deferred = nullptr);
 
 // Every operation is a coroutine: it suspends while its transaction waits for the group commit, and
 // resumes (on the store's resume executor) once the change is on disk. Arguments passed by reference

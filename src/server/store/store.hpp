@@ -196,6 +196,11 @@ class StoreTx : public StoreReader {
   virtual void updateJobs(const std::vector<JobRecord>& jobs) {
     for (const JobRecord& job : jobs) updateJob(job);
   }
+  // As insertJob for each, in one statement where the store can. For jobs without an idempotency
+  // key (a taken key is each job's own outcome, so those go through insertJob).
+  virtual void insertJobs(const std::vector<JobRecord>& jobs) {
+    for (const JobRecord& job : jobs) insertJob(job);
+  }
   // --- Retention of webhook deliveries ---
   // Deletes up to `limit` of the webhook's finished deliveries (success or failed) created before
   // `cutoff`, oldest first; pending ones stay whatever their age. Returns how many it deleted.
@@ -250,17 +255,17 @@ class ClusterSignals {
   virtual std::vector<double> syncRateBuckets(const std::vector<BucketUse>& uses) = 0;
 
   // Cluster events (h-pgx): live events cross processes as opaque messages. publishEvent never waits;
-  // messages are delivered to every process's onEvent (this one's included), in one order that all of
-  // them share (the order their NOTIFYs committed). Set onEvent once, before events are published.
-  using EventFn = std::function<void(const std::string& message)>;
+  // messages are delivered to every process's onEvent (this one's included, with fromHere true), in
+  // one order that all of them share (the order their NOTIFYs committed). Set onEvent once, before
+  // events are published.
+  using EventFn = std::function<void(const std::string& message, bool fromHere)>;
   virtual void publishEvent(std::string message) = 0;
   virtual void onEvent(EventFn fn) = 0;
   // Listener presence: relaying events costs the database a NOTIFY per batch and every server a
   // round trip, and is wasted while no other process has a subscriber. A process with subscribers
   // (`hasListeners`, polled) announces itself now and then; relayEvents() is true while another
-  // process announced itself lately, for a while after this one started (it has not heard everyone
-  // yet), and while this process's own relayed events are still on their way back (so a switch to
-  // local delivery cannot overtake them). listenerJoined() announces a new subscriber at once.
+  // process announced itself lately, and for a while after this one started (it has not heard
+  // everyone yet). listenerJoined() announces a new subscriber at once.
   virtual void watchListeners(std::function<bool()> hasListeners) = 0;
   virtual void listenerJoined() = 0;
   virtual bool relayEvents() = 0;

@@ -16,9 +16,6 @@ namespace {
 constexpr const char* kReadyChannel = "spooled_ready";
 constexpr const char* kEventChannel = "spooled_events";
 constexpr const char* kListenerChannel = "spooled_listeners";  // presence: payload is the instance
-// Own relayed events not heard back after this long are taken as lost (a dropped listener
-// connection misses them), so they cannot keep this process relaying for ever.
-constexpr auto kOwnEventsLostAfter = std::chrono::seconds(5);
 // A process just started relays everything for this long: it asks who has subscribers when its
 // listener connects, and the answers arrive within it.
 constexpr auto kStartupRelay = std::chrono::seconds(2);
@@ -74,7 +71,6 @@ void PgClusterSignals::publishEvent(std::string message) {
     std::lock_guard lock(mutex_);
     pending_.push_back(Outgoing{Kind::Event, std::move(message), 0});
     ++eventsQueued_;
-    lastEventQueued_ = Clock::now();
   }
   wake_.notify_all();
 }
@@ -150,16 +146,10 @@ std::string PgClusterSignals::notifySql(PgConnection& conn, const std::deque<Out
 }
 
 void PgClusterSignals::deliverLocally(const std::deque<Outgoing>& batch) {
-  const auto events =
-      std::count_if(batch.begin(), batch.end(), [](const Outgoing& item) { return item.kind == Kind::Event; });
-  {
-    std::lock_guard lock(mutex_);
-    ownEventsBack_ += static_cast<std::uint64_t>(events);
-  }
   std::lock_guard lock(callbackMutex_);
   if (!onEvent_) return;
   for (const Outgoing& item : batch)
-    if (item.kind == Kind::Event) onEvent_(item.body);
+    if (item.kind == Kind::Event) onEvent_(item.body, true);
 }
 
 void PgClusterSignals::publishLoop() {
@@ -211,17 +201,13 @@ void PgClusterSignals::receiveEvents(PgConnection& conn, const std::string& payl
     const std::size_t length = std::stoull(payload.substr(at + 1, colon - at - 1));
     std::string body = payload.substr(colon + 1, length);
     at = colon + 1 + length;
-    if (own) {
-      std::lock_guard lock(mutex_);
-      ++ownEventsBack_;
-    }
     if (kind == 'r') {
       const auto spilled = conn.queryText("SELECT body FROM cluster_event_spill WHERE id = $1", {body});
       if (!spilled) continue;  // removed by the clean-up after ten minutes: nothing to deliver
       body = *spilled;
     }
     std::lock_guard lock(callbackMutex_);
-    if (onEvent_) onEvent_(body);
+    if (onEvent_) onEvent_(body, own);
   }
 }
 
@@ -331,8 +317,7 @@ bool PgClusterSignals::relayEvents() {
   std::lock_guard lock(mutex_);
   const bool othersListen = now < othersListenUntil_;
   const bool stillLearning = now - startedAt_ < kStartupRelay;
-  const bool ownOnTheirWay = eventsQueued_ > ownEventsBack_ && now - lastEventQueued_ < kOwnEventsLostAfter;
-  return othersListen || stillLearning || ownOnTheirWay;
+  return othersListen || stillLearning;
 }
 
 bool PgClusterSignals::holdsDuties() {

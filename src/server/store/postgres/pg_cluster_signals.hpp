@@ -84,8 +84,6 @@ class PgClusterSignals final : public ClusterSignals, public ClusterEventBarrier
   Clock::time_point othersListenUntil_{};  // another process announced subscribers lately
   Clock::time_point lastAnnounced_{};
   Clock::time_point lastLocalListener_{};
-  Clock::time_point lastEventQueued_{};
-  std::uint64_t ownEventsBack_ = 0;  // own events heard back through the database, or given up on
   std::function<bool()> hasListeners_;  // under callbackMutex_
   std::mutex callbackMutex_;  // held while onReady_ or onEvent_ runs
   ReadyFn onReady_;

@@ -78,4 +78,16 @@ void PgTx::updateJobs(const std::vector<JobRecord>& jobs) {
   for (const JobRecord& job : jobs) remember(job);
 }
 
+void PgTx::insertJobs(const std::vector<JobRecord>& jobs) {
+  if (jobs.size() < 2) {
+    for (const JobRecord& job : jobs) insertJob(job);
+    return;
+  }
+  const long long affected =
+      conn_.query(PgRows<JobRecord>::insertMany(), PgRows<JobRecord>::bindManyOf(jobs, ~std::uint64_t{0})).affected();
+  if (affected != static_cast<long long>(jobs.size()))
+    throw std::runtime_error("insertJobs: " + std::to_string(affected) + " of " + std::to_string(jobs.size()) +
+                             " jobs inserted");
+}
+
 }  // namespace spooled::server

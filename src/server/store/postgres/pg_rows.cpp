@@ -128,6 +128,19 @@ std::string updateManyOfText(std::uint64_t columns) {
          columns::joined(keys, " AND ");
 }
 
+template <class Record>
+std::string insertManyText() {
+  std::vector<std::string> arrays, names;
+  auto add = [&](const char* name, const auto& value) {
+    arrays.push_back("$" + std::to_string(arrays.size() + 1) + "::" + sqlType(value) + "[]");
+    names.emplace_back(name);
+  };
+  Record sample;
+  Spec<Record>::fields(add, sample);
+  return std::string("INSERT INTO ") + Spec<Record>::kTable + " (" + columns::joined(names, ", ") +
+         ") SELECT * FROM unnest(" + columns::joined(arrays, ", ") + ")";
+}
+
 template <class T>
 void readField(const PgResult& r, int row, int column, T& v) {
   fromText(r.text(row, column), v);
@@ -188,6 +201,12 @@ PgParams PgRows<Record>::bindOf(const Record& record, std::uint64_t columns) {
 template <class Record>
 const std::string& PgRows<Record>::updateManyOf(std::uint64_t columns) {
   return cachedText<Record>(columns, true, &updateManyOfText<Record>);
+}
+
+template <class Record>
+const std::string& PgRows<Record>::insertMany() {
+  static const std::string sql = insertManyText<Record>();
+  return sql;
 }
 
 template <class Record>

@@ -29,6 +29,8 @@ struct PgRows {
   // The same columns of many rows in one statement: each column's values travel as one array
   // parameter and the rows are matched on their keys. bindManyOf binds the records to it.
   static const std::string& updateManyOf(std::uint64_t columns);
+  // INSERT of every column of many rows, bound with bindManyOf(records, ~0): one array per column.
+  static const std::string& insertMany();
   static PgParams bindManyOf(const std::vector<Record>& records, std::uint64_t columns);
   static std::vector<Record> readAll(const PgResult& result);
   static std::optional<Record> readOne(const PgResult& result);

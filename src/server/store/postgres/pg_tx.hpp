@@ -26,6 +26,7 @@ class PgTx final : public PgReaderImpl<StoreTx> {
   std::vector<JobRecord> findJobs(const std::string& orgId, const std::vector<std::string>& ids) override;
   void updateJob(const JobRecord& job) override;
   void updateJobs(const std::vector<JobRecord>& jobs) override;
+  void insertJobs(const std::vector<JobRecord>& jobs) override;
 
   void insertWorker(const WorkerRecord& worker) override;
   void updateWorker(const WorkerRecord& worker) override;
