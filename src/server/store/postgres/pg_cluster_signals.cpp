@@ -16,9 +16,9 @@ namespace {
 constexpr const char* kReadyChannel = "spooled_ready";
 constexpr const char* kEventChannel = "spooled_events";
 constexpr const char* kListenerChannel = "spooled_listeners";  // presence: payload is the instance
-// A process just started relays everything for this long: it asks who has subscribers when its
-// listener connects, and the answers arrive within it.
-constexpr auto kStartupRelay = std::chrono::seconds(2);
+// A process just started relays everything until this long after it asked who has subscribers (when
+// its listener connected): the answers arrive within it (each is one NOTIFY hop).
+constexpr auto kAnswersWithin = std::chrono::milliseconds(500);
 constexpr const char* kDutyLock = "7305129845202";  // any fixed number, one per database
 constexpr auto kRetry = std::chrono::milliseconds(500);
 // PostgreSQL refuses NOTIFY payloads of 8000 bytes or more. Events are packed up to kPackBytes per
@@ -226,6 +226,7 @@ void PgClusterSignals::listenLoop() {
         {
           std::lock_guard lock(mutex_);  // who has subscribers? (they answer at once)
           pending_.push_back(Outgoing{Kind::Presence, "?", 0});
+          if (askedAt_ == Clock::time_point{}) askedAt_ = Clock::now();
         }
         wake_.notify_all();
       }
@@ -316,7 +317,7 @@ bool PgClusterSignals::relayEvents() {
   const auto now = Clock::now();
   std::lock_guard lock(mutex_);
   const bool othersListen = now < othersListenUntil_;
-  const bool stillLearning = now - startedAt_ < kStartupRelay;
+  const bool stillLearning = askedAt_ == Clock::time_point{} || now - askedAt_ < kAnswersWithin;
   return othersListen || stillLearning;
 }
 

@@ -80,7 +80,7 @@ class PgClusterSignals final : public ClusterSignals, public ClusterEventBarrier
   std::vector<std::pair<std::uint64_t, std::function<void()>>> sentWaiters_;  // (eventsQueued_ then, done)
   // Presence (under mutex_).
   const std::chrono::milliseconds presenceInterval_;
-  const Clock::time_point startedAt_ = Clock::now();
+  Clock::time_point askedAt_{};  // when this process first asked who has subscribers
   Clock::time_point othersListenUntil_{};  // another process announced subscribers lately
   Clock::time_point lastAnnounced_{};
   Clock::time_point lastLocalListener_{};
