@@ -84,6 +84,7 @@ void PgTx::deleteQueue(const std::string& orgId, const std::string& queueName) {
 
 long long PgTx::deleteJobs(const std::string& orgId, std::optional<JobStatus> status,
                            const std::optional<std::string>& queueName) {
+  jobsAsRead_.clear();  // rows read before are no longer the rows' state (as in SqliteTx)
   std::string sql = "DELETE FROM jobs WHERE org_id = $1";
   PgParams params{orgId};
   if (status) {
@@ -98,10 +99,12 @@ long long PgTx::deleteJobs(const std::string& orgId, std::optional<JobStatus> st
 }
 
 bool PgTx::deleteJob(const std::string& orgId, const std::string& jobId) {
+  jobsAsRead_.erase(jobId);
   return conn_.query("DELETE FROM jobs WHERE org_id = $1 AND id = $2", {orgId, jobId}).affected() > 0;
 }
 
 void PgTx::deleteOrganization(const std::string& orgId) {
+  jobsAsRead_.clear();
   // api_keys cascade from organizations; the other tables partition by org_id without a foreign key.
   for (const char* sql : {"DELETE FROM jobs WHERE org_id = $1", "DELETE FROM workers WHERE org_id = $1",
                           "DELETE FROM queues WHERE org_id = $1",
