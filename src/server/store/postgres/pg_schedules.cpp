@@ -14,13 +14,6 @@ namespace {
 using Schedules = PgRows<ScheduleRecord>;
 using Runs = PgRows<ScheduleRunRecord>;
 
-// Writes every column of a record; a write that changes no row is a caller's bug, not silence.
-template <class Record>
-void writeRecord(PgConnection& conn, const std::string& sql, const Record& record, const char* what) {
-  if (conn.query(sql, PgRows<Record>::bind(record)).affected() == 0)
-    throw std::runtime_error(std::string(what) + ": no row with id '" + record.id + "'");
-}
-
 }  // namespace
 
 template <class I>
@@ -67,9 +60,9 @@ SPOOLED_PG_SCHEDULE_READS(StoreReader)
 SPOOLED_PG_SCHEDULE_READS(StoreTx)
 #undef SPOOLED_PG_SCHEDULE_READS
 
-void PgTx::insertSchedule(const ScheduleRecord& schedule) { writeRecord(conn_, Schedules::insert(), schedule, "insertSchedule"); }
+void PgTx::insertSchedule(const ScheduleRecord& schedule) { writeRow(Schedules::insert(), schedule, "insertSchedule"); }
 
-void PgTx::updateSchedule(const ScheduleRecord& schedule) { writeRecord(conn_, Schedules::update(), schedule, "updateSchedule"); }
+void PgTx::updateSchedule(const ScheduleRecord& schedule) { writeRow(Schedules::update(), schedule, "updateSchedule"); }
 
 bool PgTx::updateScheduleIfNextRun(const ScheduleRecord& schedule, std::optional<TimePoint> expectedNextRun) {
   PgParams params = Schedules::bind(schedule);
@@ -93,7 +86,7 @@ std::vector<ScheduleRecord> PgTx::findDueSchedules(TimePoint now, int limit) {
   return fetchAll<ScheduleRecord>(sql, {pgTime(now), pgInt(limit)});
 }
 
-void PgTx::insertScheduleRun(const ScheduleRunRecord& run) { writeRecord(conn_, Runs::insert(), run, "insertScheduleRun"); }
+void PgTx::insertScheduleRun(const ScheduleRunRecord& run) { writeRow(Runs::insert(), run, "insertScheduleRun"); }
 
 void PgTx::pruneScheduleRuns(const std::string& scheduleId, int keep) {
   conn_.query(

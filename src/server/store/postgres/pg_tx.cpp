@@ -4,12 +4,6 @@
 
 namespace spooled::server {
 
-template <class Record>
-void PgTx::writeRow(const std::string& sql, const Record& record, const char* what) {
-  if (conn_.query(sql, PgRows<Record>::bind(record)).affected() == 0)
-    throw std::runtime_error(std::string(what) + ": no row with id '" + record.id + "'");
-}
-
 // The status list and the order must match the partial index idx_jobs_ready (migrations/
 // pg_migrations.cpp), so the claim is an index walk that stops after `limit` unlocked rows.
 const std::string& PgTx::claimableJobsSql() {

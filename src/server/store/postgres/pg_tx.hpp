@@ -3,6 +3,7 @@
 // to change for the whole cluster (claims, expired leases, silent workers) lock what they return and
 // skip rows another transaction holds (FOR UPDATE SKIP LOCKED): two servers never take the same job.
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <unordered_map>
 
@@ -79,8 +80,12 @@ class PgTx final : public PgReaderImpl<StoreTx> {
  private:
   // Runs a statement over every column of record; throws when no row changed (an update of a row
   // that does not exist in that organization), so a caller bug cannot pass silently.
+  // (Defined here: the store's other files — webhooks, schedules — write their records with it too.)
   template <class Record>
-  void writeRow(const std::string& sql, const Record& record, const char* what);
+  void writeRow(const std::string& sql, const Record& record, const char* what) {
+    if (conn_.query(sql, PgRows<Record>::bind(record)).affected() == 0)
+      throw std::runtime_error(std::string(what) + ": no row with id '" + record.id + "'");
+  }
   // The columns of job that differ from the row as this request last read or wrote it; every column
   // but the keys when it has not seen the row.
   std::uint64_t changedSinceRead(const JobRecord& job) const;

@@ -11,12 +11,6 @@ namespace {
 using Webhooks = PgRows<OutgoingWebhookRecord>;
 using Deliveries = PgRows<WebhookDeliveryRecord>;
 
-template <class Record>
-void runRow(PgConnection& conn, const std::string& sql, const Record& record, const char* what) {
-  if (conn.query(sql, PgRows<Record>::bind(record)).affected() == 0)
-    throw std::runtime_error(std::string(what) + ": no row with id '" + record.id + "'");
-}
-
 }  // namespace
 
 template <class I>
@@ -61,11 +55,11 @@ SPOOLED_WEBHOOK_READERS(StoreTx)
 #undef SPOOLED_WEBHOOK_READERS
 
 void PgTx::insertOutgoingWebhook(const OutgoingWebhookRecord& webhook) {
-  runRow(conn_, Webhooks::insert(), webhook, "insertOutgoingWebhook");
+  writeRow(Webhooks::insert(), webhook, "insertOutgoingWebhook");
 }
 
 void PgTx::updateOutgoingWebhook(const OutgoingWebhookRecord& webhook) {
-  runRow(conn_, Webhooks::update(), webhook, "updateOutgoingWebhook");
+  writeRow(Webhooks::update(), webhook, "updateOutgoingWebhook");
 }
 
 bool PgTx::deleteOutgoingWebhook(const std::string& orgId, const std::string& id) {
@@ -92,11 +86,11 @@ long long PgTx::deleteWebhookDeliveriesBefore(const std::string& webhookId, Time
 }
 
 void PgTx::insertWebhookDelivery(const WebhookDeliveryRecord& delivery) {
-  runRow(conn_, Deliveries::insert(), delivery, "insertWebhookDelivery");
+  writeRow(Deliveries::insert(), delivery, "insertWebhookDelivery");
 }
 
 void PgTx::updateWebhookDelivery(const WebhookDeliveryRecord& delivery) {
-  runRow(conn_, Deliveries::update(), delivery, "updateWebhookDelivery");
+  writeRow(Deliveries::update(), delivery, "updateWebhookDelivery");
 }
 
 std::vector<WebhookDeliveryRecord> PgTx::findDueWebhookDeliveries(TimePoint now, int limit) {

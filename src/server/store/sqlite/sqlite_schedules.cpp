@@ -14,15 +14,6 @@ using Runs = SqliteRows<ScheduleRunRecord>;
 // The WHERE of the partial index idx_schedules_due, word for word, so SQLite uses it.
 constexpr const char* kActiveWithNextRun = "is_active = 1 AND next_run_at IS NOT NULL";
 
-// Writes every column of a record; a write that changes no row is a caller's bug, not silence.
-template <class Record>
-void writeRecord(SqliteConnection& conn, const std::string& sql, const Record& record, const char* what) {
-  SqliteQuery query = conn.prepare(sql);
-  SqliteRows<Record>::bind(query, record);
-  query.run();
-  if (conn.changes() == 0) throw std::runtime_error(std::string(what) + ": no row with id '" + record.id + "'");
-}
-
 }  // namespace
 
 template <class I>
@@ -72,9 +63,9 @@ SPOOLED_SQLITE_SCHEDULE_READS(StoreReader)
 SPOOLED_SQLITE_SCHEDULE_READS(StoreTx)
 #undef SPOOLED_SQLITE_SCHEDULE_READS
 
-void SqliteTx::insertSchedule(const ScheduleRecord& schedule) { writeRecord(conn_, Schedules::insert(), schedule, "insertSchedule"); }
+void SqliteTx::insertSchedule(const ScheduleRecord& schedule) { writeRow(Schedules::insert(), schedule, "insertSchedule"); }
 
-void SqliteTx::updateSchedule(const ScheduleRecord& schedule) { writeRecord(conn_, Schedules::update(), schedule, "updateSchedule"); }
+void SqliteTx::updateSchedule(const ScheduleRecord& schedule) { writeRow(Schedules::update(), schedule, "updateSchedule"); }
 
 bool SqliteTx::updateScheduleIfNextRun(const ScheduleRecord& schedule, std::optional<TimePoint> expectedNextRun) {
   // The expected value is the parameter after the columns; IS compares NULL with NULL as equal.
@@ -105,7 +96,7 @@ std::vector<ScheduleRecord> SqliteTx::findDueSchedules(TimePoint now, int limit)
   return fetchAll<ScheduleRecord>(sql, {toEpochMs(now), limit});
 }
 
-void SqliteTx::insertScheduleRun(const ScheduleRunRecord& run) { writeRecord(conn_, Runs::insert(), run, "insertScheduleRun"); }
+void SqliteTx::insertScheduleRun(const ScheduleRunRecord& run) { writeRow(Runs::insert(), run, "insertScheduleRun"); }
 
 void SqliteTx::pruneScheduleRuns(const std::string& scheduleId, int keep) {
   SqliteQuery query = conn_.prepare(

@@ -4,14 +4,6 @@
 
 namespace spooled::server {
 
-template <class Record>
-void SqliteTx::writeRow(const std::string& sql, const Record& record, const char* what, std::uint64_t columns) {
-  SqliteQuery query = conn_.prepare(sql);
-  SqliteRows<Record>::bind(query, record, columns);
-  query.run();
-  if (conn_.changes() == 0) throw std::runtime_error(std::string(what) + ": no row with id '" + record.id + "'");
-}
-
 // The literal status list must match the WHERE of the partial index idx_jobs_ready exactly, or
 // SQLite will not use that index (see migrations/sqlite_migrations.cpp). Equal priority and
 // created_at (same millisecond) fall back to insertion order, the rowid.

@@ -2,6 +2,7 @@
 // StoreTx on the writer connection. The reads come from SqliteReaderImpl, so inside a transaction
 // they see its own uncommitted writes. Transaction control (BEGIN/SAVEPOINT/COMMIT) is the store's.
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <unordered_map>
 
@@ -82,9 +83,15 @@ class SqliteTx final : public SqliteReaderImpl<StoreTx> {
  private:
   // Binds every column of record to sql and runs it. Throws when no row changed (an update of a
   // row that does not exist in that organization), so a caller bug cannot pass silently.
+  // (Defined here: the store's other files — webhooks, schedules — write their records with it too.)
   template <class Record>
   void writeRow(const std::string& sql, const Record& record, const char* what,
-                std::uint64_t columns = ~std::uint64_t{0});
+                std::uint64_t columns = ~std::uint64_t{0}) {
+    SqliteQuery query = conn_.prepare(sql);
+    SqliteRows<Record>::bind(query, record, columns);
+    query.run();
+    if (conn_.changes() == 0) throw std::runtime_error(std::string(what) + ": no row with id '" + record.id + "'");
+  }
   void remember(const JobRecord& job);
   std::optional<JobRecord> remembered(std::optional<JobRecord> job);
   std::vector<JobRecord> remembered(std::vector<JobRecord> jobs);

@@ -11,14 +11,6 @@ namespace {
 using Webhooks = SqliteRows<OutgoingWebhookRecord>;
 using Deliveries = SqliteRows<WebhookDeliveryRecord>;
 
-template <class Record>
-void runRow(SqliteConnection& conn, const std::string& sql, const Record& record, const char* what) {
-  SqliteQuery query = conn.prepare(sql);
-  SqliteRows<Record>::bind(query, record);
-  query.run();
-  if (conn.changes() == 0) throw std::runtime_error(std::string(what) + ": no row with id '" + record.id + "'");
-}
-
 }  // namespace
 
 template <class I>
@@ -62,11 +54,11 @@ SPOOLED_WEBHOOK_READERS(StoreTx)
 #undef SPOOLED_WEBHOOK_READERS
 
 void SqliteTx::insertOutgoingWebhook(const OutgoingWebhookRecord& webhook) {
-  runRow(conn_, Webhooks::insert(), webhook, "insertOutgoingWebhook");
+  writeRow(Webhooks::insert(), webhook, "insertOutgoingWebhook");
 }
 
 void SqliteTx::updateOutgoingWebhook(const OutgoingWebhookRecord& webhook) {
-  runRow(conn_, Webhooks::update(), webhook, "updateOutgoingWebhook");
+  writeRow(Webhooks::update(), webhook, "updateOutgoingWebhook");
 }
 
 bool SqliteTx::deleteOutgoingWebhook(const std::string& orgId, const std::string& id) {
@@ -99,11 +91,11 @@ long long SqliteTx::deleteWebhookDeliveriesBefore(const std::string& webhookId, 
 }
 
 void SqliteTx::insertWebhookDelivery(const WebhookDeliveryRecord& delivery) {
-  runRow(conn_, Deliveries::insert(), delivery, "insertWebhookDelivery");
+  writeRow(Deliveries::insert(), delivery, "insertWebhookDelivery");
 }
 
 void SqliteTx::updateWebhookDelivery(const WebhookDeliveryRecord& delivery) {
-  runRow(conn_, Deliveries::update(), delivery, "updateWebhookDelivery");
+  writeRow(Deliveries::update(), delivery, "updateWebhookDelivery");
 }
 
 std::vector<WebhookDeliveryRecord> SqliteTx::findDueWebhookDeliveries(TimePoint now, int limit) {
